@@ -1,0 +1,456 @@
+"""Load and validate catalog/ and earners/ into a District, reporting every problem at once."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from . import images
+from .fields import ID_HINT, Fields, is_id
+from .model import (
+    LEVELS,
+    STATUSES,
+    Alignment,
+    Award,
+    Credential,
+    District,
+    Duration,
+    Earner,
+    Evidence,
+    Revocation,
+    School,
+    Stack,
+    Topic,
+)
+from .problems import Problems
+from .source import Lines, parse_yaml, read_text, split_front_matter
+from .spec import parse_body
+
+TOPICS_FILE = "_topics.yml"
+SCHOOLS_FILE = "_schools.yml"
+STACK_FILES = ("_stack.yml", "_stack.md")
+
+CREDENTIAL_FIELDS = ("title", "id", "stack", "summary", "level", "topics", "estimated_hours", "image",
+                     "alignment", "expires_after", "aliases", "status")
+STACK_FIELDS = ("title", "description", "color", "credentials")
+EARNER_FIELDS = ("name", "email", "public", "slug", "school", "role", "bio", "awards")
+AWARD_FIELDS = ("credential", "issued", "evidence", "expires", "revoked", "id", "salt", "public")
+
+_EMAIL = re.compile(r"^[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]+@[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?)+$")
+_COLOR = re.compile(r"^#[0-9a-fA-F]{6}$")
+_DURATION = re.compile(r"^(\d{1,3})\s*(year|month|week|day)s?$")
+_AWARD_ID = re.compile(r"^[a-z0-9][a-z0-9-]{19,63}$")
+_SALT = re.compile(r"^[0-9a-f]{32,64}$")
+_URL = re.compile(r"^https?://[^\s<>\"]+$")
+
+
+@dataclass(frozen=True)
+class Sources:
+    """Where the user's files live."""
+
+    catalog: Path
+    earners: Path
+    root: Path  # paths in problems are shown relative to this
+
+
+def load_district(sources: Sources, today: dt.date, problems: Problems | None = None) -> tuple[District, Problems]:
+    """Read everything; the caller decides what to do with the problems (see Problems.raise_if_errors)."""
+    problems = problems or Problems(sources.root)
+    topics = _load_topics(sources.catalog, problems)
+    schools = _load_schools(sources.earners, problems)
+    stacks, credentials = _load_catalog(sources.catalog, topics, problems)
+    earners = _load_earners(sources.earners, credentials, schools, today, problems)
+    _warn_unused_topics(sources.catalog, topics, credentials, problems)
+    district = District(topics=topics, stacks=stacks, credentials=credentials, schools=schools,
+                        earners=tuple(earners))
+    return district, problems
+
+
+def _read_yaml_file(path: Path, problems: Problems) -> tuple[Any, Lines] | None:
+    text = read_text(path, problems)
+    if text is None:
+        return None
+    return parse_yaml(text, path, problems)
+
+
+def _load_vocabulary(path: Path, problems: Problems, what: str) -> list[tuple[str, Fields]]:
+    """A file of `id: {fields}` entries (topics, schools)."""
+    if not path.is_file():
+        problems.add(path, 1, f"the {what} file is missing", f"create {path.name} listing the {what}")
+        return []
+    parsed = _read_yaml_file(path, problems)
+    if parsed is None:
+        return []
+    data, lines = parsed
+    top = Fields(data, lines, path, problems)
+    entries = []
+    for key, value in top.data.items():
+        if not is_id(key):
+            top.fail((key,), f"'{key}' is not a valid id", ID_HINT)
+            continue
+        entries.append((key, top.sub(value, (key,))))
+    return entries
+
+
+def _load_topics(catalog: Path, problems: Problems) -> dict[str, Topic]:
+    topics = {}
+    for topic_id, fields in _load_vocabulary(catalog / TOPICS_FILE, problems, "topics"):
+        fields.only(("label", "description"))
+        topics[topic_id] = Topic(topic_id, fields.text("label", max_length=80),
+                                 fields.text("description", max_length=500))
+    return topics
+
+
+def _load_schools(earners: Path, problems: Problems) -> dict[str, School]:
+    schools = {}
+    for school_id, fields in _load_vocabulary(earners / SCHOOLS_FILE, problems, "schools"):
+        fields.only(("name",))
+        schools[school_id] = School(school_id, fields.text("name", max_length=120))
+    return schools
+
+
+def _stack_folders(catalog: Path, problems: Problems) -> list[Path]:
+    if not catalog.is_dir():
+        problems.add(catalog, 1, "the catalog folder is missing", "create it, or run: python build.py new credential <stack>/<id>")
+        return []
+    folders = []
+    for entry in sorted(catalog.iterdir()):
+        if entry.name.startswith((".", "_")):
+            continue
+        if entry.is_dir() and not entry.is_symlink():
+            folders.append(entry)
+        elif entry.suffix == ".md":
+            problems.add(entry, 1, "a credential outside a stack folder",
+                         "move it into catalog/<stack>/, beside that stack's _stack.yml")
+    return folders
+
+
+def _load_catalog(catalog: Path, topics: dict[str, Topic], problems: Problems) -> tuple[dict[str, Stack], dict[str, Credential]]:
+    stacks: dict[str, Stack] = {}
+    credentials: dict[str, Credential] = {}
+    claimed: dict[str, tuple[Path, int]] = {}  # id or alias -> where it was first claimed
+    stack_orders: list[tuple[Stack, Fields]] = []
+    for folder in _stack_folders(catalog, problems):
+        if not is_id(folder.name):
+            problems.add(folder, 1, f"stack folder name '{folder.name}' is not a valid id", ID_HINT)
+            continue
+        loaded = _load_stack(folder, problems)
+        if loaded:
+            stacks[folder.name] = loaded[0]
+            stack_orders.append(loaded)
+        for path in sorted(folder.glob("*.md")):
+            if path.name in STACK_FILES:
+                continue
+            credential = _load_credential(path, folder.name, catalog, topics, problems)
+            if credential is None:
+                continue
+            for name in (credential.id, *credential.aliases):
+                if name in claimed:
+                    first, line = claimed[name]
+                    problems.add(path, 1, f"id or alias '{name}' is already used by {first.relative_to(catalog.parent).as_posix()}:{line}",
+                                 "ids and aliases must be unique across the catalog; choose another")
+                else:
+                    claimed[name] = (path, 1)
+            if credential.id in credentials:
+                continue
+            credentials[credential.id] = credential
+    for stack, fields in stack_orders:
+        _check_stack_order(stack, fields, credentials, problems)
+    return stacks, credentials
+
+
+def _load_stack(folder: Path, problems: Problems) -> tuple[Stack, Fields] | None:
+    present = [folder / name for name in STACK_FILES if (folder / name).is_file()]
+    if not present:
+        problems.add(folder / "_stack.yml", 1, f"stack '{folder.name}' has no _stack.yml",
+                     "create it with title, description, color and the credentials in order")
+        return None
+    path = present[0]
+    text = read_text(path, problems)
+    if text is None:
+        return None
+    description_body = ""
+    first_line = 1
+    if path.suffix == ".md":
+        front = split_front_matter(text, path, problems)
+        if front is None:
+            return None
+        text, first_line, description_body = front.yaml_text, front.yaml_first_line, front.body.strip()
+    parsed = parse_yaml(text, path, problems, first_line)
+    if parsed is None:
+        return None
+    fields = Fields(parsed[0], parsed[1], path, problems)
+    fields.only(STACK_FIELDS)
+    title = fields.text("title", max_length=120)
+    description = description_body or fields.text("description", max_length=2000)
+    color = fields.text("color", required=False, default="#1f6f8b")
+    if not _COLOR.match(color):
+        fields.fail(("color",), f"'color' '{color}' is not a colour", "write it as #rrggbb, e.g. #1f6f8b")
+        color = "#1f6f8b"
+    if "credentials" not in fields.data:
+        fields.fail((), "'credentials' is missing", "list the stack's credential ids in the order they are earned")
+    order = fields.text_list("credentials", item_is_id=True)
+    return Stack(folder.name, title, description, color.lower(), order, path), fields
+
+
+def _check_stack_order(stack: Stack, fields: Fields, credentials: dict[str, Credential], problems: Problems) -> None:
+    in_folder = {c.id for c in credentials.values() if c.stack == stack.id}
+    seen = set()
+    for index, cid in enumerate(stack.credentials):
+        if cid in seen:
+            fields.fail(("credentials", index), f"'{cid}' is listed twice", "list each credential once")
+        elif cid not in in_folder:
+            elsewhere = credentials.get(cid)
+            where = f"it is in stack '{elsewhere.stack}'" if elsewhere else f"there is no catalog/{stack.id}/{cid}.md"
+            fields.fail(("credentials", index), f"'{cid}' is not a credential of this stack ({where})",
+                        "fix the id or move the file")
+        seen.add(cid)
+    for cid in sorted(in_folder - seen):
+        fields.fail(("credentials",), f"credential '{cid}' is missing from the stack's order",
+                    f"add '- {cid}' where it belongs in the order")
+
+
+def _parse_duration(fields: Fields, key: str) -> Duration | None:
+    value = fields.data.get(key)
+    if value is None:
+        return None
+    match = _DURATION.match(str(value).strip().lower()) if isinstance(value, str) else None
+    if not match or int(match.group(1)) == 0:
+        fields.fail((key,), f"'{key}' {value!r} is not a duration", "write e.g. '3 years', '18 months' or '90 days'")
+        return None
+    return Duration(int(match.group(1)), match.group(2) + "s")
+
+
+def _load_credential(path: Path, stack_id: str, catalog: Path, topics: dict[str, Topic], problems: Problems) -> Credential | None:
+    text = read_text(path, problems)
+    if text is None:
+        return None
+    front = split_front_matter(text, path, problems)
+    if front is None:
+        return None
+    parsed = parse_yaml(front.yaml_text, path, problems, front.yaml_first_line)
+    body = parse_body(front.body, front.body_first_line, path, problems)
+    if parsed is None:
+        return None
+    fields = Fields(parsed[0], parsed[1], path, problems)
+    fields.only(CREDENTIAL_FIELDS)
+    default_id = path.stem if is_id(path.stem) else None
+    if default_id is None and "id" not in fields.data:
+        fields.fail((), f"file name '{path.name}' is not a valid id and there is no 'id:'", ID_HINT + "; rename the file")
+    credential_id = fields.identifier("id", default=default_id)
+    stack = fields.identifier("stack", default=stack_id)
+    if stack is not None and stack != stack_id:
+        fields.fail(("stack",), f"'stack: {stack}' does not match the folder '{stack_id}'",
+                    f"move the file to catalog/{stack}/ or remove the 'stack:' line")
+    title = fields.text("title", max_length=120)
+    summary = fields.text("summary", max_length=300)
+    level = fields.choice("level", LEVELS)
+    status = fields.choice("status", STATUSES, default="active")
+    hours = fields.number("estimated_hours", 0.25, 1000)
+    topic_ids = fields.text_list("topics", item_is_id=True)
+    if not topic_ids and "topics" not in fields.data:
+        fields.fail((), "'topics' is missing", "list at least one topic id from catalog/_topics.yml")
+    for index, topic in enumerate(topic_ids):
+        if topic not in topics:
+            import difflib
+
+            close = difflib.get_close_matches(topic, list(topics), n=1)
+            hint = f"did you mean '{close[0]}'?" if close else "add it to catalog/_topics.yml or use a listed topic"
+            fields.fail(("topics", index), f"unknown topic '{topic}'", hint)
+    aliases = fields.text_list("aliases", item_is_id=True)
+    expires_after = _parse_duration(fields, "expires_after")
+    alignment = []
+    for item, at in fields.mappings("alignment"):
+        sub = fields.sub(item, at)
+        sub.only(("framework", "code", "name", "url"))
+        framework, code = sub.text("framework", max_length=200), sub.text("code", max_length=100)
+        name = sub.text("name", required=False, max_length=200) or f"{framework} {code}".strip()
+        url = sub.text("url", max_length=500)
+        if url and not _URL.match(url):
+            sub.fail(("url",), f"'url' '{url}' is not a web address", "write a full https:// address")
+        alignment.append(Alignment(framework, code, name, url))
+    image_png = _load_supplied_image(fields, path, catalog)
+    if credential_id is None or body is None or not fields.ok:
+        return None
+    return Credential(
+        id=credential_id, title=title, summary=summary, stack=stack_id, level=level, topics=topic_ids,
+        estimated_hours=hours, status=status, sections=body.sections, rubric=body.rubric, body=front.body,
+        source=path, expires_after=expires_after, alignment=tuple(alignment), aliases=aliases,
+        image_png=image_png,
+    )
+
+
+def _load_supplied_image(fields: Fields, path: Path, catalog: Path) -> bytes | None:
+    name = fields.data.get("image")
+    if name is None:
+        return None
+    if not isinstance(name, str) or not name.strip():
+        fields.fail(("image",), "'image' should be the file name of a PNG", "e.g. image: wait-time.png")
+        return None
+    image_path = (path.parent / name.strip()).resolve()
+    if not image_path.is_relative_to(catalog.resolve()):
+        fields.fail(("image",), f"'image' {name!r} points outside the catalog folder",
+                    "put the PNG beside the spec and give its file name")
+        return None
+    if not image_path.is_file():
+        fields.fail(("image",), f"'image' {name!r} does not exist", f"put the PNG at {image_path.name} beside the spec")
+        return None
+    try:
+        size = image_path.stat().st_size
+        if size > images.MAX_IMAGE_BYTES:
+            raise images.ImageRejected(f"the image is {size:,} bytes, over the {images.MAX_IMAGE_BYTES:,}-byte limit",
+                                       "save a smaller PNG (512×512 is enough)")
+        return images.normalise_png(image_path.read_bytes())
+    except images.ImageRejected as error:
+        fields.fail(("image",), f"'image' {name!r}: {error.message}", error.hint)
+        return None
+
+
+def _load_earners(folder: Path, credentials: dict[str, Credential], schools: dict[str, School],
+                  today: dt.date, problems: Problems) -> list[Earner]:
+    if not folder.is_dir():
+        problems.add(folder, 1, "the earners folder is missing", "create it (it may hold only _schools.yml)")
+        return []
+    aliases = {alias: c.id for c in credentials.values() for alias in c.aliases}
+    earners = []
+    emails: dict[str, tuple[Path, int]] = {}
+    slugs: dict[str, Path] = {}
+    award_ids: dict[str, tuple[Path, int]] = {}
+    for path in sorted(folder.iterdir()):
+        if path.name.startswith((".", "_")) or path.is_dir():
+            continue
+        if path.suffix not in (".yml", ".yaml"):
+            problems.warn(path, 1, "not an earner file (only .yml files are read here)", "move or delete it")
+            continue
+        earner = _load_earner(path, credentials, aliases, schools, today, problems)
+        if earner is None:
+            continue
+        key = earner.email.lower()
+        if key in emails:
+            first, line = emails[key]
+            problems.add(path, 1, f"email {earner.email} is also in {first.name}:{line}",
+                         "keep one file per person and merge their awards")
+        else:
+            emails[key] = (path, 1)
+        if earner.slug:
+            if earner.slug in slugs:
+                problems.add(path, 1, f"slug '{earner.slug}' is also used by {slugs[earner.slug].name}",
+                             "give one of them another slug")
+            slugs[earner.slug] = path
+        for award in earner.awards:
+            if award.id is None:
+                continue
+            if award.id in award_ids:
+                first, line = award_ids[award.id]
+                problems.add(path, award.line, f"award id '{award.id}' is also used in {first.name}:{line}",
+                             "every award needs its own id; delete this one and run: python build.py ids")
+            else:
+                award_ids[award.id] = (path, award.line)
+        earners.append(earner)
+    return earners
+
+
+def _load_earner(path: Path, credentials: dict[str, Credential], aliases: dict[str, str],
+                 schools: dict[str, School], today: dt.date, problems: Problems) -> Earner | None:
+    parsed = _read_yaml_file(path, problems)
+    if parsed is None:
+        return None
+    fields = Fields(parsed[0], parsed[1], path, problems)
+    fields.only(EARNER_FIELDS)
+    name = fields.text("name", max_length=120)
+    email = fields.text("email", max_length=254)
+    if email and not _EMAIL.match(email):
+        fields.fail(("email",), f"'email' '{email}' is not an email address", "write it as name@example.org")
+    public = fields.boolean("public", default=False)
+    slug = fields.identifier("slug", required=False)
+    school = fields.identifier("school", required=False)
+    if school is not None and school not in schools:
+        fields.fail(("school",), f"unknown school '{school}'", "use an id from earners/_schools.yml or add it there")
+    role = fields.text("role", required=False, max_length=120)
+    bio = fields.text("bio", required=False, max_length=1000)
+    awards = []
+    entries = fields.mappings("awards")
+    if not entries:
+        fields.warn((), "this earner has no awards", "add awards or delete the file")
+    for item, at in entries:
+        award = _load_award(fields.sub(item, at), path, credentials, aliases, today)
+        if award is not None:
+            awards.append(award)
+    if not fields.ok or len(awards) != len(entries):
+        return None
+    return Earner(name=name, email=email, public=public, school=school, role=role, bio=bio,
+                  awards=tuple(awards), source=path, slug=slug)
+
+
+def _load_award(fields: Fields, path: Path, credentials: dict[str, Credential], aliases: dict[str, str],
+                today: dt.date) -> Award | None:
+    fields.only(AWARD_FIELDS)
+    credential_id = fields.identifier("credential")
+    if credential_id in aliases:
+        fields.warn(("credential",), f"'{credential_id}' is the old id of '{aliases[credential_id]}'",
+                    f"write 'credential: {aliases[credential_id]}'")
+        credential_id = aliases[credential_id]
+    credential = credentials.get(credential_id or "")
+    if credential_id is not None and credential is None:
+        import difflib
+
+        close = difflib.get_close_matches(credential_id, list(credentials), n=1)
+        fields.fail(("credential",), f"unknown credential '{credential_id}'",
+                    f"did you mean '{close[0]}'?" if close else "use the id of a credential in catalog/")
+    elif credential is not None and credential.status == "draft":
+        fields.fail(("credential",), f"'{credential_id}' is a draft and cannot be awarded",
+                    "set 'status: active' in its spec first")
+    issued = fields.date("issued", today)
+    if issued and issued > today:
+        fields.fail(("issued",), f"'issued' {issued} is in the future", "awards are recorded once earned")
+    expires = fields.date("expires", today, required=False)
+    if issued and expires and expires <= issued:
+        fields.fail(("expires",), f"'expires' {expires} is not after 'issued' {issued}", "check both dates")
+    evidence = []
+    for item, at in fields.mappings("evidence"):
+        sub = fields.sub(item, at)
+        sub.only(("url", "narrative"))
+        url = sub.text("url", required=False, max_length=2000) or None
+        narrative = sub.text("narrative", required=False, max_length=5000) or None
+        if url and not _URL.match(url):
+            sub.fail(("url",), f"evidence url '{url}' is not a web address", "write a full https:// address")
+        if not url and not narrative:
+            sub.fail((), "evidence needs a 'url' or a 'narrative'", "add one or both")
+        if sub.ok:
+            evidence.append(Evidence(url, narrative))
+    revoked = None
+    if "revoked" in fields.data:
+        sub = fields.sub(fields.data["revoked"], (*fields.at, "revoked"))
+        sub.only(("date", "reason"))
+        date = sub.date("date", today)
+        reason = sub.text("reason", max_length=500)
+        if date and issued and date < issued:
+            sub.fail(("date",), f"revoked on {date}, before it was issued on {issued}", "check both dates")
+        if date and date > today:
+            sub.fail(("date",), f"revocation date {date} is in the future", "record a revocation once decided")
+        if sub.ok and date:
+            revoked = Revocation(date, reason)
+    award_id = fields.data.get("id")
+    if award_id is not None and not (isinstance(award_id, str) and _AWARD_ID.match(award_id)):
+        fields.fail(("id",), f"award id {award_id!r} is not valid",
+                    "delete it and run: python build.py ids, which writes a new random id")
+    salt = fields.data.get("salt")
+    if salt is not None and not (isinstance(salt, str) and _SALT.match(salt)):
+        fields.fail(("salt",), f"salt {salt!r} is not valid", "delete it and run: python build.py ids")
+    public = fields.boolean("public", default=True)
+    if not fields.ok or credential is None or issued is None:
+        return None
+    return Award(credential=credential.id, issued=issued, source=path, line=fields.line(), evidence=tuple(evidence),
+                 expires=expires, revoked=revoked, id=award_id, salt=salt, public=public)
+
+
+def _warn_unused_topics(catalog: Path, topics: dict[str, Topic], credentials: dict[str, Credential],
+                        problems: Problems) -> None:
+    used = {t for c in credentials.values() if c.published for t in c.topics}
+    for topic_id in topics:
+        if topic_id not in used:
+            problems.warn(catalog / TOPICS_FILE, 1, f"topic '{topic_id}' has no published credential",
+                          "it is shown as a gap; remove it if the district does not mean to offer it")

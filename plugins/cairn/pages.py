@@ -1,0 +1,130 @@
+"""Which pages a district's site has, and the data each page's template is given.
+
+Pure data: no MkDocs, no HTML. The MkDocs plugin turns each PageSpec into a generated
+page rendered by the theme's template of the same name.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from .model import LEVELS, Credential, District, Stack, Topic
+
+HOURS_BUCKETS = (("up-to-5", "Up to 5 hours", 0, 5), ("6-10", "6 to 10 hours", 5, 10),
+                 ("11-20", "11 to 20 hours", 10, 20), ("over-20", "Over 20 hours", 20, float("inf")))
+
+
+def credential_url(credential_id: str) -> str:
+    return f"credentials/{credential_id}/"
+
+
+def badge_path(credential_id: str) -> str:
+    return f"badges/{credential_id}.png"
+
+
+def hours_bucket(hours: float) -> str:
+    return next(key for key, _, low, high in HOURS_BUCKETS if low < hours <= high or (low == 0 and hours <= high))
+
+
+@dataclass(frozen=True)
+class Card:
+    """What the catalog, stack and topic pages show of one credential."""
+
+    credential: Credential
+    stack: Stack
+    topics: tuple[Topic, ...]
+    earners: int
+    url: str
+    badge: str
+    hours_bucket: str
+    position: int  # 1-based place in its stack
+
+
+@dataclass(frozen=True)
+class PageSpec:
+    src_uri: str
+    template: str
+    title: str
+    description: str
+    markdown: str = ""
+    tags: tuple[str, ...] = ()
+    data: dict[str, Any] = field(default_factory=dict)
+
+
+def cards(district: District) -> dict[str, Card]:
+    result = {}
+    for stack in district.stacks.values():
+        for position, credential in enumerate(district.stack_credentials(stack.id), start=1):
+            result[credential.id] = Card(
+                credential=credential,
+                stack=stack,
+                topics=tuple(district.topics[t] for t in credential.topics),
+                earners=district.earner_count(credential.id),
+                url=credential_url(credential.id),
+                badge=badge_path(credential.id),
+                hours_bucket=hours_bucket(credential.estimated_hours),
+                position=position,
+            )
+    return result
+
+
+def site_pages(district: District) -> list[PageSpec]:
+    """Every generated page, in a stable order."""
+    all_cards = cards(district)
+    active = [all_cards[c.id] for c in district.active]
+    common = {"levels": LEVELS, "hours_buckets": HOURS_BUCKETS}
+    pages = [
+        PageSpec("credentials/index.md", "catalog.html", "Credentials",
+                 f"All {len(active)} micro-credentials the district offers, by stack, topic, level and hours.",
+                 data={**common, "cards": active, "stacks": list(district.stacks.values()),
+                       "topics": list(district.topics.values())}),
+        PageSpec("stacks/index.md", "stacks.html", "Stacks",
+                 "Stacks of micro-credentials, each a path from first steps to expertise.",
+                 data={"stacks": [(s, [all_cards[c.id] for c in district.stack_credentials(s.id)])
+                                  for s in district.stacks.values()]}),
+        PageSpec("topics/index.md", "topics.html", "Topics",
+                 "Every topic in the district's catalog, with its credentials.",
+                 data={"topics": [(t, [c for c in active if t in c.topics]) for t in district.topics.values()]}),
+    ]
+    for stack in district.stacks.values():
+        stack_cards = [all_cards[c.id] for c in district.stack_credentials(stack.id)]
+        pages.append(PageSpec(f"stacks/{stack.id}/index.md", "stack.html", stack.title, _one_line(stack.description),
+                              data={"stack": stack, "cards": stack_cards}))
+    for topic in district.topics.values():
+        pages.append(PageSpec(f"topics/{topic.id}/index.md", "topic.html", topic.label, topic.description,
+                              data={"topic": topic, "cards": [c for c in active if topic in c.topics]}))
+    for credential in district.in_stack_order():
+        card = all_cards[credential.id]
+        siblings = district.stack_credentials(credential.stack)
+        index = siblings.index(credential)
+        pages.append(PageSpec(
+            credential_url(credential.id) + "index.md", "credential.html", credential.title, credential.summary,
+            # A leading newline keeps a body that starts with '---' from being read as front matter.
+            markdown="\n" + credential.body,
+            tags=tuple(t.label for t in card.topics),
+            data={
+                "card": card,
+                "previous": all_cards[siblings[index - 1].id] if index > 0 else None,
+                "next": all_cards[siblings[index + 1].id] if index + 1 < len(siblings) else None,
+                "stack_size": len(siblings),
+            },
+        ))
+    return pages
+
+
+def home_data(district: District) -> dict[str, Any]:
+    active = district.active
+    return {
+        "stacks": [(s, [c for c in district.stack_credentials(s.id) if c.status == "active"])
+                   for s in district.stacks.values()],
+        "credential_count": len(active),
+        "topic_count": len(district.topics),
+        # District-wide counts only: they name no one.
+        "earner_count": sum(1 for e in district.earners if any(a.revoked is None for a in e.awards)),
+        "award_count": sum(1 for e in district.earners for a in e.awards if a.revoked is None),
+    }
+
+
+def _one_line(text: str) -> str:
+    return " ".join(text.split())

@@ -1,0 +1,202 @@
+"""Reading the user's text files defensively: size, encoding, YAML with line numbers.
+
+Everything here turns a user's mistake (or an attacker's file) into a Problem with a
+line number instead of an exception. YAML is composed node by node so that every value
+keeps the line it came from, aliases are refused (no "billion laughs"), duplicate keys
+are caught, and dates stay text until the loader checks them.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from .problems import Problems
+
+MAX_TEXT_BYTES = 2 * 1024 * 1024
+MAX_DEPTH = 50
+
+KeyPath = tuple[Any, ...]
+
+
+@dataclass
+class Lines:
+    """Where each value of a parsed YAML document starts: key path -> 1-based line."""
+
+    by_path: dict[KeyPath, int] = field(default_factory=dict)
+
+    def of(self, *path: Any) -> int:
+        """The line of `path`, or of its nearest parent that has one."""
+        while path:
+            if path in self.by_path:
+                return self.by_path[path]
+            path = path[:-1]
+        return self.by_path.get((), 1)
+
+
+def read_text(path: Path, problems: Problems, limit: int = MAX_TEXT_BYTES) -> str | None:
+    """The file's text, or None after recording why it cannot be used."""
+    try:
+        size = path.stat().st_size
+        if size > limit:
+            problems.add(path, 1, f"file is {size:,} bytes, over the {limit:,}-byte limit",
+                         "split it or remove what does not belong in it")
+            return None
+        data = path.read_bytes()
+    except OSError as error:
+        problems.add(path, 1, f"cannot read the file: {error.strerror}", "check its permissions")
+        return None
+    if data.startswith(b"\xef\xbb\xbf"):
+        data = data[3:]  # a byte-order mark, as Windows editors write: harmless, dropped
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as error:
+        line = data[: error.start].count(b"\n") + 1
+        problems.add(path, line, f"byte 0x{data[error.start]:02x} is not UTF-8 text",
+                     "save the file with UTF-8 encoding")
+        return None
+    if "\x00" in text:
+        line = text[: text.index("\x00")].count("\n") + 1
+        problems.add(path, line, "the file holds a NUL byte, so it is not a text file",
+                     "remove it or replace the file with a text file")
+        return None
+    if not text.strip():
+        problems.add(path, 1, "the file is empty", "fill it in or delete it")
+        return None
+    return text.replace("\r\n", "\n").replace("\r", "\n")
+
+
+@dataclass
+class FrontMatter:
+    yaml_text: str
+    yaml_first_line: int
+    body: str
+    body_first_line: int
+
+
+def split_front_matter(text: str, path: Path, problems: Problems) -> FrontMatter | None:
+    """Split `---` YAML front matter from the Markdown body below it."""
+    lines = text.split("\n")
+    if lines[0].strip() != "---":
+        problems.add(path, 1, "the file does not start with '---' front matter",
+                     "begin with a line '---', the YAML fields, then another '---'")
+        return None
+    for number, line in enumerate(lines[1:], start=2):
+        if line.rstrip() in ("---", "..."):
+            return FrontMatter(
+                yaml_text="\n".join(lines[1 : number - 1]),
+                yaml_first_line=2,
+                body="\n".join(lines[number:]),
+                body_first_line=number + 1,
+            )
+    problems.add(path, 1, "the front matter is never closed",
+                 "add a line '---' after the last front-matter field")
+    return None
+
+
+class _AliasFound(Exception):
+    def __init__(self, mark: yaml.Mark) -> None:
+        self.mark = mark
+
+
+class _StrictComposer(yaml.SafeLoader):
+    """A loader that composes nodes but refuses aliases, so nothing can expand."""
+
+    def compose_node(self, parent: Any, index: Any) -> Any:
+        if self.check_event(yaml.AliasEvent):
+            raise _AliasFound(self.peek_event().start_mark)
+        return super().compose_node(parent, index)
+
+
+_SCALAR_TAGS = {
+    "tag:yaml.org,2002:null",
+    "tag:yaml.org,2002:bool",
+    "tag:yaml.org,2002:int",
+    "tag:yaml.org,2002:float",
+    "tag:yaml.org,2002:str",
+    "tag:yaml.org,2002:timestamp",
+}
+
+
+def parse_yaml(text: str, path: Path, problems: Problems, first_line: int = 1) -> tuple[Any, Lines] | None:
+    """Parse one YAML document into plain data and the line of every value.
+
+    Returns None (after recording problems) when the YAML cannot be used at all.
+    Dates are left as text (`2025-02-30` is then reported by the loader, with its line).
+    """
+    loader = _StrictComposer(text)
+    try:
+        node = loader.get_single_node()
+    except _AliasFound as error:
+        problems.add(path, error.mark.line + first_line, "YAML aliases (*name) are not allowed",
+                     "write the value out in full instead of referring to an &anchor")
+        return None
+    except yaml.MarkedYAMLError as error:
+        mark = error.problem_mark or error.context_mark
+        line = (mark.line if mark else 0) + first_line
+        what = (error.problem or "invalid YAML").strip()
+        problems.add(path, line, f"YAML syntax error: {what}",
+                     "check indentation, colons and quotes on this line and the one above")
+        return None
+    except yaml.YAMLError as error:
+        problems.add(path, first_line, f"YAML error: {error}", "check the file's syntax")
+        return None
+    except RecursionError:
+        problems.add(path, first_line, "YAML nested too deeply", "flatten the structure")
+        return None
+    finally:
+        loader.dispose()
+    lines = Lines()
+    if node is None:
+        lines.by_path[()] = first_line
+        return None, lines
+    converter = _Converter(path, problems, first_line, lines, loader)
+    data = converter.convert(node, (), 0)
+    return (None, lines) if converter.failed else (data, lines)
+
+
+@dataclass
+class _Converter:
+    path: Path
+    problems: Problems
+    first_line: int
+    lines: Lines
+    constructor: yaml.SafeLoader
+    failed: bool = False
+
+    def _fail(self, node: yaml.Node, message: str, hint: str) -> None:
+        self.problems.add(self.path, node.start_mark.line + self.first_line, message, hint)
+        self.failed = True
+
+    def convert(self, node: yaml.Node, key_path: KeyPath, depth: int) -> Any:
+        self.lines.by_path.setdefault(key_path, node.start_mark.line + self.first_line)
+        if depth > MAX_DEPTH:
+            self._fail(node, "YAML nested too deeply", "flatten the structure")
+            return None
+        if isinstance(node, yaml.MappingNode):
+            result: dict[str, Any] = {}
+            for key_node, value_node in node.value:
+                if not isinstance(key_node, yaml.ScalarNode) or key_node.tag == "tag:yaml.org,2002:merge":
+                    self._fail(key_node, "a key must be plain text", "write keys as 'name: value'")
+                    continue
+                key = str(key_node.value)
+                if key in result:
+                    self._fail(key_node, f"'{key}' appears twice here", "keep one of the two")
+                    continue
+                self.lines.by_path[(*key_path, key)] = key_node.start_mark.line + self.first_line
+                result[key] = self.convert(value_node, (*key_path, key), depth + 1)
+            return result
+        if isinstance(node, yaml.SequenceNode):
+            return [self.convert(item, (*key_path, index), depth + 1) for index, item in enumerate(node.value)]
+        if node.tag not in _SCALAR_TAGS:
+            self._fail(node, f"unsupported YAML tag {node.tag}", "remove the '!' tag and write a plain value")
+            return None
+        if node.tag in ("tag:yaml.org,2002:str", "tag:yaml.org,2002:timestamp"):
+            return node.value
+        try:
+            return self.constructor.construct_object(node, deep=True)
+        except (ValueError, yaml.YAMLError):
+            return node.value
