@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import difflib
 import re
 from dataclasses import dataclass
 from pathlib import Path
@@ -144,16 +145,20 @@ def _load_catalog(catalog: Path, topics: dict[str, Topic], problems: Problems) -
         for path in sorted(folder.glob("*.md")):
             if path.name in STACK_FILES:
                 continue
-            credential = _load_credential(path, folder.name, catalog, topics, problems)
-            if credential is None:
+            loaded_credential = _load_credential(path, folder.name, catalog, topics, problems)
+            if loaded_credential is None:
                 continue
-            for name in (credential.id, *credential.aliases):
+            credential, fields = loaded_credential
+            names = [(credential.id, fields.line("id"))]
+            names += [(alias, fields.line("aliases", i)) for i, alias in enumerate(credential.aliases)]
+            for name, line in names:
                 if name in claimed:
-                    first, line = claimed[name]
-                    problems.add(path, 1, f"id or alias '{name}' is already used by {first.relative_to(catalog.parent).as_posix()}:{line}",
+                    first, first_line = claimed[name]
+                    problems.add(path, line, f"id or alias '{name}' is already used by "
+                                 f"{first.relative_to(catalog.parent).as_posix()}:{first_line}",
                                  "ids and aliases must be unique across the catalog; choose another")
                 else:
-                    claimed[name] = (path, 1)
+                    claimed[name] = (path, line)
             if credential.id in credentials:
                 continue
             credentials[credential.id] = credential
@@ -198,11 +203,13 @@ def _load_stack(folder: Path, problems: Problems) -> tuple[Stack, Fields] | None
 
 def _check_stack_order(stack: Stack, fields: Fields, credentials: dict[str, Credential], problems: Problems) -> None:
     in_folder = {c.id for c in credentials.values() if c.stack == stack.id}
+    # A spec that failed to load has its own problems reported; do not add a confusing one here.
+    unreadable = {p.stem for p in stack.source.parent.glob("*.md")} - {c.source.stem for c in credentials.values()}
     seen = set()
     for index, cid in enumerate(stack.credentials):
         if cid in seen:
             fields.fail(("credentials", index), f"'{cid}' is listed twice", "list each credential once")
-        elif cid not in in_folder:
+        elif cid not in in_folder and cid not in unreadable:
             elsewhere = credentials.get(cid)
             where = f"it is in stack '{elsewhere.stack}'" if elsewhere else f"there is no catalog/{stack.id}/{cid}.md"
             fields.fail(("credentials", index), f"'{cid}' is not a credential of this stack ({where})",
@@ -224,7 +231,7 @@ def _parse_duration(fields: Fields, key: str) -> Duration | None:
     return Duration(int(match.group(1)), match.group(2) + "s")
 
 
-def _load_credential(path: Path, stack_id: str, catalog: Path, topics: dict[str, Topic], problems: Problems) -> Credential | None:
+def _load_credential(path: Path, stack_id: str, catalog: Path, topics: dict[str, Topic], problems: Problems) -> tuple[Credential, Fields] | None:
     text = read_text(path, problems)
     if text is None:
         return None
@@ -255,8 +262,6 @@ def _load_credential(path: Path, stack_id: str, catalog: Path, topics: dict[str,
         fields.fail((), "'topics' is missing", "list at least one topic id from catalog/_topics.yml")
     for index, topic in enumerate(topic_ids):
         if topic not in topics:
-            import difflib
-
             close = difflib.get_close_matches(topic, list(topics), n=1)
             hint = f"did you mean '{close[0]}'?" if close else "add it to catalog/_topics.yml or use a listed topic"
             fields.fail(("topics", index), f"unknown topic '{topic}'", hint)
@@ -280,7 +285,7 @@ def _load_credential(path: Path, stack_id: str, catalog: Path, topics: dict[str,
         estimated_hours=hours, status=status, sections=body.sections, rubric=body.rubric, body=front.body,
         source=path, expires_after=expires_after, alignment=tuple(alignment), aliases=aliases,
         image_png=image_png,
-    )
+    ), fields
 
 
 def _load_supplied_image(fields: Fields, path: Path, catalog: Path) -> bytes | None:
@@ -395,8 +400,6 @@ def _load_award(fields: Fields, path: Path, credentials: dict[str, Credential], 
         credential_id = aliases[credential_id]
     credential = credentials.get(credential_id or "")
     if credential_id is not None and credential is None:
-        import difflib
-
         close = difflib.get_close_matches(credential_id, list(credentials), n=1)
         fields.fail(("credential",), f"unknown credential '{credential_id}'",
                     f"did you mean '{close[0]}'?" if close else "use the id of a credential in catalog/")

@@ -111,7 +111,9 @@ class _StrictComposer(yaml.SafeLoader):
         return super().compose_node(parent, index)
 
 
-_SCALAR_TAGS = {
+_PLAIN_TAGS = {
+    "tag:yaml.org,2002:map",
+    "tag:yaml.org,2002:seq",
     "tag:yaml.org,2002:null",
     "tag:yaml.org,2002:bool",
     "tag:yaml.org,2002:int",
@@ -135,11 +137,14 @@ def parse_yaml(text: str, path: Path, problems: Problems, first_line: int = 1) -
                      "write the value out in full instead of referring to an &anchor")
         return None
     except yaml.MarkedYAMLError as error:
-        mark = error.problem_mark or error.context_mark
+        # An unclosed bracket or quote is noticed lines later: point at where it was opened.
+        mark = error.context_mark or error.problem_mark
         line = (mark.line if mark else 0) + first_line
         what = (error.problem or "invalid YAML").strip()
+        if error.context_mark and error.problem_mark and error.problem_mark.line != error.context_mark.line:
+            what += f" on line {error.problem_mark.line + first_line} ({error.context} opened here)"
         problems.add(path, line, f"YAML syntax error: {what}",
-                     "check indentation, colons and quotes on this line and the one above")
+                     "check indentation, colons, brackets and quotes")
         return None
     except yaml.YAMLError as error:
         problems.add(path, first_line, f"YAML error: {error}", "check the file's syntax")
@@ -176,6 +181,9 @@ class _Converter:
         if depth > MAX_DEPTH:
             self._fail(node, "YAML nested too deeply", "flatten the structure")
             return None
+        if node.tag not in _PLAIN_TAGS:
+            self._fail(node, f"unsupported YAML tag {node.tag}", "remove the '!' tag and write a plain value")
+            return None
         if isinstance(node, yaml.MappingNode):
             result: dict[str, Any] = {}
             for key_node, value_node in node.value:
@@ -191,9 +199,6 @@ class _Converter:
             return result
         if isinstance(node, yaml.SequenceNode):
             return [self.convert(item, (*key_path, index), depth + 1) for index, item in enumerate(node.value)]
-        if node.tag not in _SCALAR_TAGS:
-            self._fail(node, f"unsupported YAML tag {node.tag}", "remove the '!' tag and write a plain value")
-            return None
         if node.tag in ("tag:yaml.org,2002:str", "tag:yaml.org,2002:timestamp"):
             return node.value
         try:

@@ -71,10 +71,13 @@ def parse_body(body: str, first_line: int, path: Path, problems: Problems) -> Pa
                      "move it into '## Competency' or into 'summary:' in the front matter")
         ok = False
     titles = [s.title for s in found]
-    for title in SECTIONS:
+    last_line = first_line + body.count("\n")
+    for index, title in enumerate(SECTIONS):
         if title not in titles:
-            problems.add(path, first_line, f"missing section '## {title}'",
-                         "every spec has, in order: " + ", ".join(SECTIONS))
+            after = next((s for s in found if SECTIONS.index(s.title) > index), None)
+            where = f"add it before '## {after.heading}'" if after else "add it at the end"
+            problems.add(path, after.line if after else last_line, f"missing section '## {title}'",
+                         f"{where}; every spec has, in order: " + ", ".join(SECTIONS))
             ok = False
     seen: set[str] = set()
     for section in found:
@@ -86,10 +89,10 @@ def parse_body(body: str, first_line: int, path: Path, problems: Problems) -> Pa
             problems.add(path, section.line, f"section '## {section.heading}' is empty",
                          "write what a teacher needs to know here")
             ok = False
-    present = [t for t in titles if t in SECTIONS]
-    expected = [t for t in SECTIONS if t in present]
-    if len(set(present)) == len(present) and present != expected:
-        wrong = next(s for s, e in zip(found, expected) if s.title != e)
+    firsts = [s for i, s in enumerate(found) if s.title not in titles[:i]]
+    expected = [t for t in SECTIONS if t in titles]
+    if [s.title for s in firsts] != expected:
+        wrong = next(s for s, e in zip(firsts, expected) if s.title != e)
         problems.add(path, wrong.line, f"section '## {wrong.heading}' is out of order",
                      "the order is " + ", ".join(SECTIONS))
         ok = False

@@ -1,0 +1,48 @@
+# The commands people need. `make serve` and `make test` each set up everything first.
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV := .venv
+BIN := $(VENV)/bin
+export NO_MKDOCS_2_WARNING := 1
+
+.PHONY: serve build check test lint clean
+
+serve: $(VENV)/.installed
+	$(BIN)/python build.py serve
+
+build: $(VENV)/.installed
+	$(BIN)/python build.py build
+
+check: $(VENV)/.installed
+	$(BIN)/python build.py check
+
+test: $(VENV)/.installed-test node_modules/.installed /usr/bin/chromium
+	$(BIN)/ruff check plugins tests build.py
+	$(BIN)/python -m pytest
+
+lint: $(VENV)/.installed-test
+	$(BIN)/ruff check plugins tests build.py
+	$(BIN)/ruff format --check plugins tests build.py
+
+$(VENV)/.installed: pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e .
+	touch $@
+
+$(VENV)/.installed-test: $(VENV)/.installed
+	$(BIN)/python -m pip install --quiet -e '.[test]'
+	touch $@
+
+node_modules/.installed: package.json package-lock.json
+	npm ci --no-audit --no-fund
+	touch $@
+
+# Debian's Chromium, driven by Playwright; never `playwright install` (no browser downloads here).
+/usr/bin/chromium:
+	@command -v apt-get >/dev/null || { echo "install Chromium at /usr/bin/chromium (Debian: apt-get install chromium)"; exit 1; }
+	apt-get update -qq
+	DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null
+	test -x /usr/bin/chromium
+
+clean:
+	rm -rf $(VENV) node_modules site .site-build-* .site-old-*

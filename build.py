@@ -1,0 +1,13 @@
+#!/usr/bin/env python3
+"""Cairn's command line. Run `python build.py --help`."""
+
+import sys
+
+try:
+    from cairn.cli import main
+except ImportError:  # not installed: run from the checkout
+    sys.path.insert(0, "plugins")
+    from cairn.cli import main
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,174 @@
+"""The command line: python build.py build | serve | check | new credential <stack>/<id>.
+
+Exit codes: 0 fine, 1 problems in the user's files, 2 a wrong command line.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import logging
+import os
+import shutil
+import sys
+import tempfile
+from pathlib import Path
+
+from .fields import ID_HINT, is_id
+from .load import Sources, load_district
+from .problems import Problems
+
+EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE = 0, 1, 2
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="python build.py", description="Build a district's micro-credential site.")
+    parser.add_argument("-f", "--config-file", default="mkdocs.yml", help="the site's mkdocs.yml (default: %(default)s)")
+    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    build = commands.add_parser("build", help="check the sources and build the site into site/",
+                                description="Check catalog/ and earners/, then build the site. On any problem "
+                                "nothing is written and the previous site/ stays as it was.")
+    build.add_argument("--strict", action="store_true", help="treat warnings as errors")
+    build.add_argument("--site-dir", help="build here instead of the site_dir in mkdocs.yml")
+
+    serve = commands.add_parser("serve", help="build and serve the site, rebuilding on changes",
+                                description="Serve the site at http://127.0.0.1:8000/ and rebuild when a file changes.")
+    serve.add_argument("--address", default="127.0.0.1:8000", help="host:port to serve on (default: %(default)s)")
+
+    check = commands.add_parser("check", help="validate catalog/ and earners/ without building",
+                                description="Report every problem in catalog/ and earners/ as path:line: message.")
+    check.add_argument("--strict", action="store_true", help="treat warnings as errors")
+
+    new = commands.add_parser("new", help="create a new credential spec from a skeleton",
+                              description="Create a skeleton spec with the six sections and a rubric table.")
+    kinds = new.add_subparsers(dest="kind", required=True, metavar="KIND")
+    credential = kinds.add_parser("credential", help="new credential <stack>/<id>",
+                                  description="Write catalog/<stack>/<id>.md as a draft and add it to the stack.")
+    credential.add_argument("target", metavar="STACK/ID", help="e.g. formative-assessment/cold-calling")
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    os.environ.setdefault("NO_MKDOCS_2_WARNING", "1")
+    args = _parser().parse_args(argv)
+    config_file = Path(args.config_file)
+    if not config_file.is_file():
+        print(f"error: {config_file} not found (run from the site's folder or pass --config-file)", file=sys.stderr)
+        return EXIT_USAGE
+    if args.command == "new":
+        return _new_credential(config_file, args.target)
+    if args.command == "check":
+        return _check(config_file, args.strict)
+    if args.command == "build":
+        return _build(config_file, args.strict, args.site_dir)
+    return _serve(config_file, args.address)
+
+
+def _sources(config_file: Path) -> Sources:
+    # The core reads its two folders from the cairn plugin's settings in mkdocs.yml.
+    from mkdocs.config import load_config
+
+    config = load_config(str(config_file))
+    plugin = config.plugins["cairn"]
+    root = config_file.resolve().parent
+    return Sources(catalog=root / plugin.config.catalog_dir, earners=root / plugin.config.earners_dir, root=root)
+
+
+def _report(config_file: Path, strict: bool) -> bool:
+    """Print every problem; True when the build may go ahead."""
+    district, problems = load_district(_sources(config_file), dt.date.today())
+    for problem in sorted(problems.items):
+        print(problem, file=sys.stderr)
+    errors, warnings = len(problems.errors), len(problems.warnings)
+    blocking = errors + (warnings if strict else 0)
+    if blocking:
+        print(f"{errors} error(s), {warnings} warning(s): fix them and run again", file=sys.stderr)
+        return False
+    published = len(district.published)
+    print(f"ok: {published} credentials, {len(district.earners)} earners"
+          + (f", {warnings} warning(s)" if warnings else ""), file=sys.stderr)
+    return True
+
+
+def _check(config_file: Path, strict: bool) -> int:
+    return EXIT_OK if _report(config_file, strict) else EXIT_PROBLEMS
+
+
+def _setup_logging() -> None:
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setFormatter(logging.Formatter("%(levelname)-7s -  %(message)s"))
+    logger = logging.getLogger("mkdocs")
+    logger.addHandler(handler)
+    logger.setLevel(logging.INFO)
+
+
+def _build(config_file: Path, strict: bool, site_dir: str | None) -> int:
+    if not _report(config_file, strict):
+        return EXIT_PROBLEMS
+    from mkdocs.commands.build import build
+    from mkdocs.config import load_config
+    from mkdocs.exceptions import MkDocsException
+
+    _setup_logging()
+    target = Path(site_dir) if site_dir else Path(load_config(str(config_file)).site_dir)
+    target = target.resolve()
+    target.parent.mkdir(parents=True, exist_ok=True)
+    # Build beside the target, then swap, so a failed build leaves the old site as it was.
+    staging = Path(tempfile.mkdtemp(prefix=".site-build-", dir=target.parent))
+    try:
+        config = load_config(str(config_file), site_dir=str(staging))
+        if strict:
+            config.plugins["cairn"].config.strict = True
+        build(config)
+    except (MkDocsException, OSError) as error:
+        shutil.rmtree(staging, ignore_errors=True)
+        print(f"error: the build failed, {target} is unchanged:\n{error}", file=sys.stderr)
+        return EXIT_PROBLEMS
+    except BaseException:
+        shutil.rmtree(staging, ignore_errors=True)
+        raise
+    staging.chmod(0o755)
+    old = None
+    if target.exists():
+        old = Path(tempfile.mkdtemp(prefix=".site-old-", dir=target.parent))
+        target.rename(old / "site")
+    staging.rename(target)
+    if old is not None:
+        shutil.rmtree(old, ignore_errors=True)
+    print(f"built {target}", file=sys.stderr)
+    return EXIT_OK
+
+
+def _serve(config_file: Path, address: str) -> int:
+    if not _report(config_file, strict=False):
+        return EXIT_PROBLEMS
+    from mkdocs.commands.serve import serve
+
+    _setup_logging()
+    serve(str(config_file), dev_addr=address, livereload=True)
+    return EXIT_OK
+
+
+def _new_credential(config_file: Path, target: str) -> int:
+    from .scaffold import ScaffoldError, new_credential
+
+    parts = target.strip("/").split("/")
+    if len(parts) != 2 or not all(is_id(part) for part in parts):
+        print(f"error: '{target}' should be <stack>/<id>; {ID_HINT}", file=sys.stderr)
+        return EXIT_USAGE
+    sources = _sources(config_file)
+    district, _ = load_district(sources, dt.date.today(), Problems(sources.root))
+    if parts[1] in district.credentials or any(parts[1] in c.aliases for c in district.credentials.values()):
+        print(f"error: a credential with id or alias '{parts[1]}' already exists", file=sys.stderr)
+        return EXIT_PROBLEMS
+    first_topic = next(iter(district.topics), "your-topic")
+    try:
+        written = new_credential(sources.catalog, parts[0], parts[1], first_topic)
+    except ScaffoldError as error:
+        print(f"error: {error}", file=sys.stderr)
+        return EXIT_PROBLEMS
+    for path in written:
+        print(f"wrote {path.relative_to(sources.root)}")
+    print("the new spec is a draft: fill it in, set 'status: active', then run python build.py check")
+    return EXIT_OK

@@ -1,0 +1,67 @@
+"""Fixtures that build small real sites: the sample district, or a tiny one a test edits."""
+
+from __future__ import annotations
+
+import functools
+import http.server
+import os
+import shutil
+import threading
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from cairn.cli import main as cairn_main
+
+REPO = Path(__file__).resolve().parent.parent
+os.environ.setdefault("NO_MKDOCS_2_WARNING", "1")
+
+
+def copy_project(destination: Path) -> Path:
+    """A copy of the sample district with its mkdocs.yml, theme and content, ready to build."""
+    for name in ("catalog", "earners", "theme", "content"):
+        shutil.copytree(REPO / name, destination / name)
+    shutil.copy(REPO / "mkdocs.yml", destination / "mkdocs.yml")
+    return destination
+
+
+def run_cli(project: Path, *args: str) -> int:
+    return cairn_main(["--config-file", str(project / "mkdocs.yml"), *args])
+
+
+@pytest.fixture(scope="session")
+def sample_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The sample district built once with real MkDocs; returns its site/ folder."""
+    project = copy_project(tmp_path_factory.mktemp("sample"))
+    assert run_cli(project, "build") == 0
+    return project / "site"
+
+
+@pytest.fixture
+def project(tmp_path: Path) -> Path:
+    """A private copy of the sample district that a test may change."""
+    return copy_project(tmp_path / "district")
+
+
+class _QuietHandler(http.server.SimpleHTTPRequestHandler):
+    def log_message(self, format: str, *args: object) -> None:  # noqa: A002 (the stdlib's name)
+        pass
+
+
+def serve_folder(folder: Path) -> Iterator[str]:
+    handler = functools.partial(_QuietHandler, directory=str(folder))
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}/"
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+@pytest.fixture(scope="session")
+def served_site(sample_site: Path) -> Iterator[str]:
+    """The sample site on a real local HTTP server; yields its base URL."""
+    yield from serve_folder(sample_site)
