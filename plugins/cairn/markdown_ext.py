@@ -22,7 +22,12 @@ class _SafeAccessibleHtml(Treeprocessor):
             for attribute in ("href", "src"):
                 value = element.get(attribute)
                 if value is not None and not _SAFE_URL.match(value.strip()):
-                    del element.attrib[attribute]
+                    # A link or image with a script address becomes plain text.
+                    alt = element.get("alt", "")
+                    element.attrib.clear()
+                    element.tag = "span"
+                    if alt and not element.text:
+                        element.text = alt
             if element.tag == "table":
                 _scope_table(element)
 

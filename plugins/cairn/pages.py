@@ -100,8 +100,9 @@ def site_pages(district: District) -> list[PageSpec]:
         index = siblings.index(credential)
         pages.append(PageSpec(
             credential_url(credential.id) + "index.md", "credential.html", credential.title, credential.summary,
-            # A leading newline keeps a body that starts with '---' from being read as front matter.
-            markdown="\n" + credential.body,
+            # Headings are written out in their canonical form ("key method" → "Key Method"), so
+            # every page and search entry names the six sections alike.
+            markdown="\n\n".join(f"## {s.title}\n\n{s.markdown}" for s in credential.sections) + "\n",
             tags=tuple(t.label for t in card.topics),
             data={
                 "card": card,

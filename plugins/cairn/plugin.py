@@ -93,6 +93,17 @@ class CairnPlugin(BasePlugin[CairnConfig]):
         context["cairn"]["district"] = self.district
         return context
 
+    def on_env(self, env: Any, *, config: Any, files: Files) -> Any:
+        # MkDocs renders with autoescape off, which Material's templates rely on. Cairn's own
+        # templates (those in custom_dir that do not replace one of Material's) escape every
+        # value, so a name like "<script>" is shown as text.
+        custom_dir = Path(config.theme.custom_dir) if config.theme.custom_dir else None
+        ours = {p.relative_to(custom_dir).as_posix() for p in custom_dir.rglob("*.html")} if custom_dir else set()
+        others = [Path(d) for d in config.theme.dirs if custom_dir is None or Path(d) != custom_dir]
+        ours = {name for name in ours if not any((d / name).exists() for d in others)}
+        env.autoescape = lambda name: name in ours
+        return env
+
     def on_serve(self, server: Any, *, config: Any, builder: Any) -> Any:
         server.watch(str(self.sources.catalog))
         server.watch(str(self.sources.earners))
