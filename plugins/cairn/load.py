@@ -351,7 +351,7 @@ def _load_earners(folder: Path, credentials: dict[str, Credential], schools: dic
             if award.id in award_ids:
                 first, line = award_ids[award.id]
                 problems.add(path, award.line, f"award id '{award.id}' is also used in {first.name}:{line}",
-                             "every award needs its own id; delete this one and run: python build.py ids")
+                             "every award needs its own id; change or remove one of them")
             else:
                 award_ids[award.id] = (path, award.line)
         earners.append(earner)
@@ -439,10 +439,10 @@ def _load_award(fields: Fields, path: Path, credentials: dict[str, Credential], 
     award_id = fields.data.get("id")
     if award_id is not None and not (isinstance(award_id, str) and _AWARD_ID.match(award_id)):
         fields.fail(("id",), f"award id {award_id!r} is not valid",
-                    "delete it and run: python build.py ids, which writes a new random id")
+                    "use 20 to 64 lower-case letters, digits or hyphens, or remove it")
     salt = fields.data.get("salt")
     if salt is not None and not (isinstance(salt, str) and _SALT.match(salt)):
-        fields.fail(("salt",), f"salt {salt!r} is not valid", "delete it and run: python build.py ids")
+        fields.fail(("salt",), f"salt {salt!r} is not valid", "use 32 to 64 lower-case hex digits, or remove it")
     public = fields.boolean("public", default=True)
     if not fields.ok or credential is None or issued is None:
         return None
