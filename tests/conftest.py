@@ -11,7 +11,6 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-
 from cairn.cli import main as cairn_main
 
 REPO = Path(__file__).resolve().parent.parent

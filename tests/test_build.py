@@ -9,12 +9,17 @@ from pathlib import Path
 
 import pytest
 import yaml
+from conftest import REPO, copy_project, run_cli
 from PIL import Image
 
-from conftest import REPO, copy_project, run_cli
-
-SIX = ("Competency", "Key Method", "Method Components", "Research &amp; Resources", "Submission Criteria",
-       "Scoring Rubric")
+SIX = (
+    "Competency",
+    "Key Method",
+    "Method Components",
+    "Research &amp; Resources",
+    "Submission Criteria",
+    "Scoring Rubric",
+)
 
 
 def front_matter(path: Path) -> dict:
@@ -70,8 +75,11 @@ def test_stacks_topics_and_home_pages_exist_and_link_their_credentials(sample_si
     for stack in (REPO / "catalog").iterdir():
         if stack.is_dir():
             page = (sample_site / "stacks" / stack.name / "index.html").read_text(encoding="utf-8")
-            order = [c for c in yaml.safe_load((stack / "_stack.yml").read_text())["credentials"]
-                     if specs()[c].get("status", "active") != "draft"]
+            order = [
+                c
+                for c in yaml.safe_load((stack / "_stack.yml").read_text())["credentials"]
+                if specs()[c].get("status", "active") != "draft"
+            ]
             positions = [page.find(f'href="../../credentials/{c}/"') for c in order]
             assert -1 not in positions and positions == sorted(positions), stack.name
     topics = yaml.safe_load((REPO / "catalog" / "_topics.yml").read_text())
@@ -87,7 +95,9 @@ def test_stacks_topics_and_home_pages_exist_and_link_their_credentials(sample_si
 
 def test_the_catalog_cards_carry_the_filter_data(sample_site: Path) -> None:
     catalog = (sample_site / "credentials" / "index.html").read_text(encoding="utf-8")
-    cards = re.findall(r'<li class="cairn-card" data-stack="([^"]+)" data-topics="([^"]+)"\s+data-level="([^"]+)"', catalog)
+    cards = re.findall(
+        r'<li class="cairn-card" data-stack="([^"]+)" data-topics="([^"]+)"\s+data-level="([^"]+)"', catalog
+    )
     assert len(cards) == len(by_status("active"))
     assert '<form class="cairn-filters" id="cairn-filters" hidden>' in catalog
 
@@ -119,13 +129,19 @@ def test_no_email_from_earners_appears_in_the_site(sample_site: Path) -> None:
 def test_no_page_loads_anything_from_another_host(sample_site: Path) -> None:
     for page in sample_site.rglob("*.html"):
         text = page.read_text(encoding="utf-8")
-        loads = re.findall(r'<(?:script|img|iframe)[^>]+src="([^"]+)"|<link[^>]+rel="(?:stylesheet|icon|preload)"[^>]+href="([^"]+)"', text)
+        loads = re.findall(
+            r'<(?:script|img|iframe)[^>]+src="([^"]+)"|<link[^>]+rel="(?:stylesheet|icon|preload)"[^>]+href="([^"]+)"',
+            text,
+        )
         assert loads and not [u for pair in loads for u in pair if re.match(r"(?:https?:)?//", u)], page
 
 
 def tree_digest(folder: Path) -> dict[str, str]:
-    return {p.relative_to(folder).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
-            for p in sorted(folder.rglob("*")) if p.is_file()}
+    return {
+        p.relative_to(folder).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
+        for p in sorted(folder.rglob("*"))
+        if p.is_file()
+    }
 
 
 def test_two_builds_are_byte_identical(tmp_path: Path, sample_site: Path) -> None:
@@ -138,19 +154,23 @@ def test_a_title_with_a_script_tag_is_shown_as_text(project: Path) -> None:
     spec = project / "catalog" / "formative-assessment" / "wait-time.md"
     text = spec.read_text(encoding="utf-8")
     text = text.replace("title: Wait Time", "title: \"<script>alert('x')</script> Wait & </title>\"")
-    text = text.replace("## Competency\n", "## Competency\n\n<img src=x onerror=alert(1)> [link](javascript:alert(2))\n")
+    text = text.replace(
+        "## Competency\n", "## Competency\n\n<img src=x onerror=alert(1)> [link](javascript:alert(2))\n"
+    )
     spec.write_text(text, encoding="utf-8")
     assert run_cli(project, "build") == 0
     for page in (project / "site").rglob("*.html"):
         content = page.read_text(encoding="utf-8")
-        assert "<script>alert" not in content and "</title>\"" not in content, page
+        assert "<script>alert" not in content and '</title>"' not in content, page
         assert "<img src=x" not in content and 'href="javascript:' not in content, page
     page = (project / "site" / "credentials" / "wait-time" / "index.html").read_text(encoding="utf-8")
     assert "&lt;script&gt;alert(&#39;x&#39;)&lt;/script&gt; Wait &amp; &lt;/title&gt;" in page
     assert "&lt;img src=x onerror=alert(1)&gt;" in page
 
 
-def test_a_build_with_errors_writes_nothing_and_keeps_the_old_site(project: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_a_build_with_errors_writes_nothing_and_keeps_the_old_site(
+    project: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     assert run_cli(project, "build") == 0
     before = tree_digest(project / "site")
     (project / "earners" / "ana-ruiz.yml").write_text("name: [unclosed\n", encoding="utf-8")
@@ -163,12 +183,21 @@ def test_a_build_with_errors_writes_nothing_and_keeps_the_old_site(project: Path
     assert not list(project.glob(".site-*"))
 
 
-def test_new_credential_writes_a_draft_skeleton_that_passes_check(project: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_new_credential_writes_a_draft_skeleton_that_passes_check(
+    project: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     assert run_cli(project, "new", "credential", "formative-assessment/cold-calling") == 0
     spec = project / "catalog" / "formative-assessment" / "cold-calling.md"
     text = spec.read_text(encoding="utf-8")
-    for section in ("## Competency", "## Key Method", "## Method Components", "## Research & Resources",
-                    "## Submission Criteria", "## Scoring Rubric", "|---|"):
+    for section in (
+        "## Competency",
+        "## Key Method",
+        "## Method Components",
+        "## Research & Resources",
+        "## Submission Criteria",
+        "## Scoring Rubric",
+        "|---|",
+    ):
         assert section in text
     stack = (project / "catalog" / "formative-assessment" / "_stack.yml").read_text(encoding="utf-8")
     assert "  - cold-calling" in stack and "# The order" in stack
@@ -189,7 +218,13 @@ def test_wrong_command_lines_exit_2(project: Path) -> None:
 def test_every_command_has_help(capsys: pytest.CaptureFixture[str]) -> None:
     from cairn.cli import main
 
-    for command in (["--help"], ["build", "--help"], ["serve", "--help"], ["check", "--help"], ["new", "credential", "--help"]):
+    for command in (
+        ["--help"],
+        ["build", "--help"],
+        ["serve", "--help"],
+        ["check", "--help"],
+        ["new", "credential", "--help"],
+    ):
         with pytest.raises(SystemExit) as exit_info:
             main(command)
         assert exit_info.value.code == 0

@@ -23,28 +23,45 @@ EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE = 0, 1, 2
 
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="python build.py", description="Build a district's micro-credential site.")
-    parser.add_argument("-f", "--config-file", default="mkdocs.yml", help="the site's mkdocs.yml (default: %(default)s)")
+    parser.add_argument(
+        "-f", "--config-file", default="mkdocs.yml", help="the site's mkdocs.yml (default: %(default)s)"
+    )
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
-    build = commands.add_parser("build", help="check the sources and build the site into site/",
-                                description="Check catalog/ and earners/, then build the site. On any problem "
-                                "nothing is written and the previous site/ stays as it was.")
+    build = commands.add_parser(
+        "build",
+        help="check the sources and build the site into site/",
+        description="Check catalog/ and earners/, then build the site. On any problem "
+        "nothing is written and the previous site/ stays as it was.",
+    )
     build.add_argument("--strict", action="store_true", help="treat warnings as errors")
     build.add_argument("--site-dir", help="build here instead of the site_dir in mkdocs.yml")
 
-    serve = commands.add_parser("serve", help="build and serve the site, rebuilding on changes",
-                                description="Serve the site at http://127.0.0.1:8000/ and rebuild when a file changes.")
+    serve = commands.add_parser(
+        "serve",
+        help="build and serve the site, rebuilding on changes",
+        description="Serve the site at http://127.0.0.1:8000/ and rebuild when a file changes.",
+    )
     serve.add_argument("--address", default="127.0.0.1:8000", help="host:port to serve on (default: %(default)s)")
 
-    check = commands.add_parser("check", help="validate catalog/ and earners/ without building",
-                                description="Report every problem in catalog/ and earners/ as path:line: message.")
+    check = commands.add_parser(
+        "check",
+        help="validate catalog/ and earners/ without building",
+        description="Report every problem in catalog/ and earners/ as path:line: message.",
+    )
     check.add_argument("--strict", action="store_true", help="treat warnings as errors")
 
-    new = commands.add_parser("new", help="create a new credential spec from a skeleton",
-                              description="Create a skeleton spec with the six sections and a rubric table.")
+    new = commands.add_parser(
+        "new",
+        help="create a new credential spec from a skeleton",
+        description="Create a skeleton spec with the six sections and a rubric table.",
+    )
     kinds = new.add_subparsers(dest="kind", required=True, metavar="KIND")
-    credential = kinds.add_parser("credential", help="new credential <stack>/<id>",
-                                  description="Write catalog/<stack>/<id>.md as a draft and add it to the stack.")
+    credential = kinds.add_parser(
+        "credential",
+        help="new credential <stack>/<id>",
+        description="Write catalog/<stack>/<id>.md as a draft and add it to the stack.",
+    )
     credential.add_argument("target", metavar="STACK/ID", help="e.g. formative-assessment/cold-calling")
     return parser
 
@@ -86,8 +103,11 @@ def _report(config_file: Path, strict: bool) -> bool:
         print(f"{errors} error(s), {warnings} warning(s): fix them and run again", file=sys.stderr)
         return False
     published = len(district.published)
-    print(f"ok: {published} credentials, {len(district.earners)} earners"
-          + (f", {warnings} warning(s)" if warnings else ""), file=sys.stderr)
+    print(
+        f"ok: {published} credentials, {len(district.earners)} earners"
+        + (f", {warnings} warning(s)" if warnings else ""),
+        file=sys.stderr,
+    )
     return True
 
 

@@ -8,8 +8,8 @@ import re
 from pathlib import Path
 from typing import Any
 
-from .source import KeyPath, Lines
 from .problems import Problems
+from .source import KeyPath, Lines
 
 ID_PATTERN = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 ID_HINT = "use lower-case letters, digits and single hyphens only, e.g. 'wait-time'"
@@ -31,8 +31,11 @@ class Fields:
             self.data = data
         else:
             self.data = {}
-            self.fail((), f"expected a mapping of 'field: value' lines, found {_kind(data)}",
-                      "write one 'field: value' per line")
+            self.fail(
+                (),
+                f"expected a mapping of 'field: value' lines, found {_kind(data)}",
+                "write one 'field: value' per line",
+            )
 
     def line(self, *key: Any) -> int:
         return self.lines.of(*self.at, *key)
@@ -108,8 +111,11 @@ class Fields:
             self.fail((), f"'{key}' is missing", f"add '{key}: ' and a number")
             return minimum
         if isinstance(value, bool) or not isinstance(value, (int, float)) or not minimum <= value <= maximum:
-            self.fail((key,), f"'{key}' {_show(value)} should be a number from {minimum:g} to {maximum:g}",
-                      "write a plain number, e.g. 10")
+            self.fail(
+                (key,),
+                f"'{key}' {_show(value)} should be a number from {minimum:g} to {maximum:g}",
+                "write a plain number, e.g. 10",
+            )
             return minimum
         return float(value)
 
@@ -170,8 +176,9 @@ class Fields:
 def _kind(value: object) -> str:
     if value is None:
         return "nothing"
-    return {bool: "true/false", int: "a number", float: "a number", str: "text", list: "a list",
-            dict: "a mapping"}.get(type(value), type(value).__name__)
+    return {bool: "true/false", int: "a number", float: "a number", str: "text", list: "a list", dict: "a mapping"}.get(
+        type(value), type(value).__name__
+    )
 
 
 def _show(value: object) -> str:

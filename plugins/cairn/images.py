@@ -36,20 +36,29 @@ def png_dimensions(data: bytes) -> tuple[int, int]:
 def normalise_png(data: bytes) -> bytes:
     """A supplied badge, checked for size and decoded safely, as a 512×512 RGBA PNG."""
     if len(data) > MAX_IMAGE_BYTES:
-        raise ImageRejected(f"the image is {len(data):,} bytes, over the {MAX_IMAGE_BYTES:,}-byte limit",
-                            "save a smaller PNG (512×512 is enough)")
+        raise ImageRejected(
+            f"the image is {len(data):,} bytes, over the {MAX_IMAGE_BYTES:,}-byte limit",
+            "save a smaller PNG (512×512 is enough)",
+        )
     width, height = png_dimensions(data)
     if width * height > MAX_IMAGE_PIXELS or width == 0 or height == 0:
-        raise ImageRejected(f"the image is {width}×{height} pixels, over the limit of {MAX_IMAGE_PIXELS:,}",
-                            "resize it to 512×512")
+        raise ImageRejected(
+            f"the image is {width}×{height} pixels, over the limit of {MAX_IMAGE_PIXELS:,}", "resize it to 512×512"
+        )
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("error", Image.DecompressionBombWarning)
             with Image.open(io.BytesIO(data), formats=["PNG"]) as image:
                 image.load()
                 rgba = image.convert("RGBA")
-    except (OSError, SyntaxError, ValueError, EOFError, Image.DecompressionBombError,
-            Image.DecompressionBombWarning) as error:
+    except (
+        OSError,
+        SyntaxError,
+        ValueError,
+        EOFError,
+        Image.DecompressionBombError,
+        Image.DecompressionBombWarning,
+    ) as error:
         raise ImageRejected(f"the PNG cannot be decoded ({error})", "re-export it from an image editor") from None
     fitted = ImageOps.contain(rgba, (BADGE_SIZE, BADGE_SIZE), Image.Resampling.LANCZOS)
     canvas = Image.new("RGBA", (BADGE_SIZE, BADGE_SIZE), (0, 0, 0, 0))
@@ -69,21 +78,27 @@ def _hex_to_rgb(color: str) -> tuple[int, int, int]:
 
 
 def _mix(a: tuple[int, int, int], b: tuple[int, int, int], t: float) -> tuple[int, int, int]:
-    return tuple(round(x + (y - x) * t) for x, y in zip(a, b))  # type: ignore[return-value]
+    return tuple(round(x + (y - x) * t) for x, y in zip(a, b, strict=True))  # type: ignore[return-value]
 
 
 def _wrap_title(title: str, draw: ImageDraw.ImageDraw, max_width: int) -> tuple[list[str], ImageFont.FreeTypeFont]:
-    """The largest font size at which the title fits in at most four lines."""
-    for size in (52, 46, 40, 35, 30, 26, 22):
+    """The largest font size at which the title fits in at most four lines, words unbroken."""
+    for size in (52, 46, 40, 35, 30, 26, 22, 19):
         font = _font(size)
-        width_chars = max(6, int(max_width / (size * 0.5)))
-        lines = textwrap.wrap(title, width=width_chars, break_long_words=True)
-        while lines and max(draw.textlength(line, font=font) for line in lines) > max_width and width_chars > 6:
-            width_chars -= 1
-            lines = textwrap.wrap(title, width=width_chars, break_long_words=True)
-        if len(lines) <= 4:
+        lines: list[str] = []
+        for word in title.split():
+            candidate = f"{lines[-1]} {word}" if lines else word
+            if lines and draw.textlength(candidate, font=font) <= max_width:
+                lines[-1] = candidate
+            else:
+                lines.append(word)
+        if len(lines) <= 4 and all(draw.textlength(line, font=font) <= max_width for line in lines):
             return lines, font
-    return lines[:4], font
+    # Still too long at the smallest size: break words to fit, and cut after four lines.
+    lines = textwrap.wrap(title, width=24, break_long_words=True)
+    if len(lines) > 4:
+        lines = lines[:3] + [textwrap.shorten(" ".join(lines[3:]), width=22, placeholder="…")]
+    return lines, font
 
 
 def generate_badge(title: str, color: str, level: str, stack_title: str) -> bytes:
@@ -113,8 +128,9 @@ def generate_badge(title: str, color: str, level: str, stack_title: str) -> byte
     for index in range(marks):
         width = 70 - index * 18
         y = 430 - index * 22
-        draw.rounded_rectangle((size / 2 - width / 2, y - 9, size / 2 + width / 2, y + 9), radius=9,
-                               fill=(255, 255, 255))
+        draw.rounded_rectangle(
+            (size / 2 - width / 2, y - 9, size / 2 + width / 2, y + 9), radius=9, fill=(255, 255, 255)
+        )
     return _png_bytes(image)
 
 

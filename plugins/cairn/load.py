@@ -34,13 +34,27 @@ TOPICS_FILE = "_topics.yml"
 SCHOOLS_FILE = "_schools.yml"
 STACK_FILES = ("_stack.yml", "_stack.md")
 
-CREDENTIAL_FIELDS = ("title", "id", "stack", "summary", "level", "topics", "estimated_hours", "image",
-                     "alignment", "expires_after", "aliases", "status")
+CREDENTIAL_FIELDS = (
+    "title",
+    "id",
+    "stack",
+    "summary",
+    "level",
+    "topics",
+    "estimated_hours",
+    "image",
+    "alignment",
+    "expires_after",
+    "aliases",
+    "status",
+)
 STACK_FIELDS = ("title", "description", "color", "credentials")
 EARNER_FIELDS = ("name", "email", "public", "slug", "school", "role", "bio", "awards")
 AWARD_FIELDS = ("credential", "issued", "evidence", "expires", "revoked", "id", "salt", "public")
 
-_EMAIL = re.compile(r"^[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]+@[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?)+$")
+_EMAIL = re.compile(
+    r"^[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]+@[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?)+$"
+)
 _COLOR = re.compile(r"^#[0-9a-fA-F]{6}$")
 _DURATION = re.compile(r"^(\d{1,3})\s*(year|month|week|day)s?$")
 _AWARD_ID = re.compile(r"^[a-z0-9][a-z0-9-]{19,63}$")
@@ -65,8 +79,7 @@ def load_district(sources: Sources, today: dt.date, problems: Problems | None = 
     stacks, credentials = _load_catalog(sources.catalog, topics, problems)
     earners = _load_earners(sources.earners, credentials, schools, today, problems)
     _warn_unused_topics(sources.catalog, topics, credentials, problems)
-    district = District(topics=topics, stacks=stacks, credentials=credentials, schools=schools,
-                        earners=tuple(earners))
+    district = District(topics=topics, stacks=stacks, credentials=credentials, schools=schools, earners=tuple(earners))
     return district, problems
 
 
@@ -100,8 +113,9 @@ def _load_topics(catalog: Path, problems: Problems) -> dict[str, Topic]:
     topics = {}
     for topic_id, fields in _load_vocabulary(catalog / TOPICS_FILE, problems, "topics"):
         fields.only(("label", "description"))
-        topics[topic_id] = Topic(topic_id, fields.text("label", max_length=80),
-                                 fields.text("description", max_length=500))
+        topics[topic_id] = Topic(
+            topic_id, fields.text("label", max_length=80), fields.text("description", max_length=500)
+        )
     return topics
 
 
@@ -115,7 +129,12 @@ def _load_schools(earners: Path, problems: Problems) -> dict[str, School]:
 
 def _stack_folders(catalog: Path, problems: Problems) -> list[Path]:
     if not catalog.is_dir():
-        problems.add(catalog, 1, "the catalog folder is missing", "create it, or run: python build.py new credential <stack>/<id>")
+        problems.add(
+            catalog,
+            1,
+            "the catalog folder is missing",
+            "create it, or run: python build.py new credential <stack>/<id>",
+        )
         return []
     folders = []
     for entry in sorted(catalog.iterdir()):
@@ -124,12 +143,18 @@ def _stack_folders(catalog: Path, problems: Problems) -> list[Path]:
         if entry.is_dir() and not entry.is_symlink():
             folders.append(entry)
         elif entry.suffix == ".md":
-            problems.add(entry, 1, "a credential outside a stack folder",
-                         "move it into catalog/<stack>/, beside that stack's _stack.yml")
+            problems.add(
+                entry,
+                1,
+                "a credential outside a stack folder",
+                "move it into catalog/<stack>/, beside that stack's _stack.yml",
+            )
     return folders
 
 
-def _load_catalog(catalog: Path, topics: dict[str, Topic], problems: Problems) -> tuple[dict[str, Stack], dict[str, Credential]]:
+def _load_catalog(
+    catalog: Path, topics: dict[str, Topic], problems: Problems
+) -> tuple[dict[str, Stack], dict[str, Credential]]:
     stacks: dict[str, Stack] = {}
     credentials: dict[str, Credential] = {}
     claimed: dict[str, tuple[Path, int]] = {}  # id or alias -> where it was first claimed
@@ -154,9 +179,13 @@ def _load_catalog(catalog: Path, topics: dict[str, Topic], problems: Problems) -
             for name, line in names:
                 if name in claimed:
                     first, first_line = claimed[name]
-                    problems.add(path, line, f"id or alias '{name}' is already used by "
-                                 f"{first.relative_to(catalog.parent).as_posix()}:{first_line}",
-                                 "ids and aliases must be unique across the catalog; choose another")
+                    problems.add(
+                        path,
+                        line,
+                        f"id or alias '{name}' is already used by "
+                        f"{first.relative_to(catalog.parent).as_posix()}:{first_line}",
+                        "ids and aliases must be unique across the catalog; choose another",
+                    )
                 else:
                     claimed[name] = (path, line)
             if credential.id in credentials:
@@ -170,8 +199,12 @@ def _load_catalog(catalog: Path, topics: dict[str, Topic], problems: Problems) -
 def _load_stack(folder: Path, problems: Problems) -> tuple[Stack, Fields] | None:
     present = [folder / name for name in STACK_FILES if (folder / name).is_file()]
     if not present:
-        problems.add(folder / "_stack.yml", 1, f"stack '{folder.name}' has no _stack.yml",
-                     "create it with title, description, color and the credentials in order")
+        problems.add(
+            folder / "_stack.yml",
+            1,
+            f"stack '{folder.name}' has no _stack.yml",
+            "create it with title, description, color and the credentials in order",
+        )
         return None
     path = present[0]
     text = read_text(path, problems)
@@ -212,12 +245,18 @@ def _check_stack_order(stack: Stack, fields: Fields, credentials: dict[str, Cred
         elif cid not in in_folder and cid not in unreadable:
             elsewhere = credentials.get(cid)
             where = f"it is in stack '{elsewhere.stack}'" if elsewhere else f"there is no catalog/{stack.id}/{cid}.md"
-            fields.fail(("credentials", index), f"'{cid}' is not a credential of this stack ({where})",
-                        "fix the id or move the file")
+            fields.fail(
+                ("credentials", index),
+                f"'{cid}' is not a credential of this stack ({where})",
+                "fix the id or move the file",
+            )
         seen.add(cid)
     for cid in sorted(in_folder - seen):
-        fields.fail(("credentials",), f"credential '{cid}' is missing from the stack's order",
-                    f"add '- {cid}' where it belongs in the order")
+        fields.fail(
+            ("credentials",),
+            f"credential '{cid}' is missing from the stack's order",
+            f"add '- {cid}' where it belongs in the order",
+        )
 
 
 def _parse_duration(fields: Fields, key: str) -> Duration | None:
@@ -231,7 +270,9 @@ def _parse_duration(fields: Fields, key: str) -> Duration | None:
     return Duration(int(match.group(1)), match.group(2) + "s")
 
 
-def _load_credential(path: Path, stack_id: str, catalog: Path, topics: dict[str, Topic], problems: Problems) -> tuple[Credential, Fields] | None:
+def _load_credential(
+    path: Path, stack_id: str, catalog: Path, topics: dict[str, Topic], problems: Problems
+) -> tuple[Credential, Fields] | None:
     text = read_text(path, problems)
     if text is None:
         return None
@@ -246,12 +287,17 @@ def _load_credential(path: Path, stack_id: str, catalog: Path, topics: dict[str,
     fields.only(CREDENTIAL_FIELDS)
     default_id = path.stem if is_id(path.stem) else None
     if default_id is None and "id" not in fields.data:
-        fields.fail((), f"file name '{path.name}' is not a valid id and there is no 'id:'", ID_HINT + "; rename the file")
+        fields.fail(
+            (), f"file name '{path.name}' is not a valid id and there is no 'id:'", ID_HINT + "; rename the file"
+        )
     credential_id = fields.identifier("id", default=default_id)
     stack = fields.identifier("stack", default=stack_id)
     if stack is not None and stack != stack_id:
-        fields.fail(("stack",), f"'stack: {stack}' does not match the folder '{stack_id}'",
-                    f"move the file to catalog/{stack}/ or remove the 'stack:' line")
+        fields.fail(
+            ("stack",),
+            f"'stack: {stack}' does not match the folder '{stack_id}'",
+            f"move the file to catalog/{stack}/ or remove the 'stack:' line",
+        )
     title = fields.text("title", max_length=120)
     summary = fields.text("summary", max_length=300)
     level = fields.choice("level", LEVELS)
@@ -281,9 +327,21 @@ def _load_credential(path: Path, stack_id: str, catalog: Path, topics: dict[str,
     if credential_id is None or body is None or not fields.ok:
         return None
     return Credential(
-        id=credential_id, title=title, summary=summary, stack=stack_id, level=level, topics=topic_ids,
-        estimated_hours=hours, status=status, sections=body.sections, rubric=body.rubric, body=front.body,
-        source=path, expires_after=expires_after, alignment=tuple(alignment), aliases=aliases,
+        id=credential_id,
+        title=title,
+        summary=summary,
+        stack=stack_id,
+        level=level,
+        topics=topic_ids,
+        estimated_hours=hours,
+        status=status,
+        sections=body.sections,
+        rubric=body.rubric,
+        body=front.body,
+        source=path,
+        expires_after=expires_after,
+        alignment=tuple(alignment),
+        aliases=aliases,
         image_png=image_png,
     ), fields
 
@@ -297,8 +355,11 @@ def _load_supplied_image(fields: Fields, path: Path, catalog: Path) -> bytes | N
         return None
     image_path = (path.parent / name.strip()).resolve()
     if not image_path.is_relative_to(catalog.resolve()):
-        fields.fail(("image",), f"'image' {name!r} points outside the catalog folder",
-                    "put the PNG beside the spec and give its file name")
+        fields.fail(
+            ("image",),
+            f"'image' {name!r} points outside the catalog folder",
+            "put the PNG beside the spec and give its file name",
+        )
         return None
     if not image_path.is_file():
         fields.fail(("image",), f"'image' {name!r} does not exist", f"put the PNG at {image_path.name} beside the spec")
@@ -306,16 +367,19 @@ def _load_supplied_image(fields: Fields, path: Path, catalog: Path) -> bytes | N
     try:
         size = image_path.stat().st_size
         if size > images.MAX_IMAGE_BYTES:
-            raise images.ImageRejected(f"the image is {size:,} bytes, over the {images.MAX_IMAGE_BYTES:,}-byte limit",
-                                       "save a smaller PNG (512×512 is enough)")
+            raise images.ImageRejected(
+                f"the image is {size:,} bytes, over the {images.MAX_IMAGE_BYTES:,}-byte limit",
+                "save a smaller PNG (512×512 is enough)",
+            )
         return images.normalise_png(image_path.read_bytes())
     except images.ImageRejected as error:
         fields.fail(("image",), f"'image' {name!r}: {error.message}", error.hint)
         return None
 
 
-def _load_earners(folder: Path, credentials: dict[str, Credential], schools: dict[str, School],
-                  today: dt.date, problems: Problems) -> list[Earner]:
+def _load_earners(
+    folder: Path, credentials: dict[str, Credential], schools: dict[str, School], today: dt.date, problems: Problems
+) -> list[Earner]:
     if not folder.is_dir():
         problems.add(folder, 1, "the earners folder is missing", "create it (it may hold only _schools.yml)")
         return []
@@ -336,30 +400,48 @@ def _load_earners(folder: Path, credentials: dict[str, Credential], schools: dic
         key = earner.email.lower()
         if key in emails:
             first, line = emails[key]
-            problems.add(path, 1, f"email {earner.email} is also in {first.name}:{line}",
-                         "keep one file per person and merge their awards")
+            problems.add(
+                path,
+                1,
+                f"email {earner.email} is also in {first.name}:{line}",
+                "keep one file per person and merge their awards",
+            )
         else:
             emails[key] = (path, 1)
         if earner.slug:
             if earner.slug in slugs:
-                problems.add(path, 1, f"slug '{earner.slug}' is also used by {slugs[earner.slug].name}",
-                             "give one of them another slug")
+                problems.add(
+                    path,
+                    1,
+                    f"slug '{earner.slug}' is also used by {slugs[earner.slug].name}",
+                    "give one of them another slug",
+                )
             slugs[earner.slug] = path
         for award in earner.awards:
             if award.id is None:
                 continue
             if award.id in award_ids:
                 first, line = award_ids[award.id]
-                problems.add(path, award.line, f"award id '{award.id}' is also used in {first.name}:{line}",
-                             "every award needs its own id; change or remove one of them")
+                problems.add(
+                    path,
+                    award.line,
+                    f"award id '{award.id}' is also used in {first.name}:{line}",
+                    "every award needs its own id; change or remove one of them",
+                )
             else:
                 award_ids[award.id] = (path, award.line)
         earners.append(earner)
     return earners
 
 
-def _load_earner(path: Path, credentials: dict[str, Credential], aliases: dict[str, str],
-                 schools: dict[str, School], today: dt.date, problems: Problems) -> Earner | None:
+def _load_earner(
+    path: Path,
+    credentials: dict[str, Credential],
+    aliases: dict[str, str],
+    schools: dict[str, School],
+    today: dt.date,
+    problems: Problems,
+) -> Earner | None:
     parsed = _read_yaml_file(path, problems)
     if parsed is None:
         return None
@@ -386,26 +468,45 @@ def _load_earner(path: Path, credentials: dict[str, Credential], aliases: dict[s
             awards.append(award)
     if not fields.ok or len(awards) != len(entries):
         return None
-    return Earner(name=name, email=email, public=public, school=school, role=role, bio=bio,
-                  awards=tuple(awards), source=path, slug=slug)
+    return Earner(
+        name=name,
+        email=email,
+        public=public,
+        school=school,
+        role=role,
+        bio=bio,
+        awards=tuple(awards),
+        source=path,
+        slug=slug,
+    )
 
 
-def _load_award(fields: Fields, path: Path, credentials: dict[str, Credential], aliases: dict[str, str],
-                today: dt.date) -> Award | None:
+def _load_award(
+    fields: Fields, path: Path, credentials: dict[str, Credential], aliases: dict[str, str], today: dt.date
+) -> Award | None:
     fields.only(AWARD_FIELDS)
     credential_id = fields.identifier("credential")
     if credential_id in aliases:
-        fields.warn(("credential",), f"'{credential_id}' is the old id of '{aliases[credential_id]}'",
-                    f"write 'credential: {aliases[credential_id]}'")
+        fields.warn(
+            ("credential",),
+            f"'{credential_id}' is the old id of '{aliases[credential_id]}'",
+            f"write 'credential: {aliases[credential_id]}'",
+        )
         credential_id = aliases[credential_id]
     credential = credentials.get(credential_id or "")
     if credential_id is not None and credential is None:
         close = difflib.get_close_matches(credential_id, list(credentials), n=1)
-        fields.fail(("credential",), f"unknown credential '{credential_id}'",
-                    f"did you mean '{close[0]}'?" if close else "use the id of a credential in catalog/")
+        fields.fail(
+            ("credential",),
+            f"unknown credential '{credential_id}'",
+            f"did you mean '{close[0]}'?" if close else "use the id of a credential in catalog/",
+        )
     elif credential is not None and credential.status == "draft":
-        fields.fail(("credential",), f"'{credential_id}' is a draft and cannot be awarded",
-                    "set 'status: active' in its spec first")
+        fields.fail(
+            ("credential",),
+            f"'{credential_id}' is a draft and cannot be awarded",
+            "set 'status: active' in its spec first",
+        )
     issued = fields.date("issued", today)
     if issued and issued > today:
         fields.fail(("issued",), f"'issued' {issued} is in the future", "awards are recorded once earned")
@@ -438,22 +539,40 @@ def _load_award(fields: Fields, path: Path, credentials: dict[str, Credential], 
             revoked = Revocation(date, reason)
     award_id = fields.data.get("id")
     if award_id is not None and not (isinstance(award_id, str) and _AWARD_ID.match(award_id)):
-        fields.fail(("id",), f"award id {award_id!r} is not valid",
-                    "use 20 to 64 lower-case letters, digits or hyphens, or remove it")
+        fields.fail(
+            ("id",),
+            f"award id {award_id!r} is not valid",
+            "use 20 to 64 lower-case letters, digits or hyphens, or remove it",
+        )
     salt = fields.data.get("salt")
     if salt is not None and not (isinstance(salt, str) and _SALT.match(salt)):
         fields.fail(("salt",), f"salt {salt!r} is not valid", "use 32 to 64 lower-case hex digits, or remove it")
     public = fields.boolean("public", default=True)
     if not fields.ok or credential is None or issued is None:
         return None
-    return Award(credential=credential.id, issued=issued, source=path, line=fields.line(), evidence=tuple(evidence),
-                 expires=expires, revoked=revoked, id=award_id, salt=salt, public=public)
+    return Award(
+        credential=credential.id,
+        issued=issued,
+        source=path,
+        line=fields.line(),
+        evidence=tuple(evidence),
+        expires=expires,
+        revoked=revoked,
+        id=award_id,
+        salt=salt,
+        public=public,
+    )
 
 
-def _warn_unused_topics(catalog: Path, topics: dict[str, Topic], credentials: dict[str, Credential],
-                        problems: Problems) -> None:
+def _warn_unused_topics(
+    catalog: Path, topics: dict[str, Topic], credentials: dict[str, Credential], problems: Problems
+) -> None:
     used = {t for c in credentials.values() if c.published for t in c.topics}
     for topic_id in topics:
         if topic_id not in used:
-            problems.warn(catalog / TOPICS_FILE, 1, f"topic '{topic_id}' has no published credential",
-                          "it is shown as a gap; remove it if the district does not mean to offer it")
+            problems.warn(
+                catalog / TOPICS_FILE,
+                1,
+                f"topic '{topic_id}' has no published credential",
+                "it is shown as a gap; remove it if the district does not mean to offer it",
+            )

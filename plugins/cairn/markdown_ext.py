@@ -8,7 +8,7 @@ mark their header cells with `scope` so screen readers announce rubric rows and 
 from __future__ import annotations
 
 import re
-import xml.etree.ElementTree as etree
+from xml.etree import ElementTree
 
 from markdown import Extension, Markdown
 from markdown.treeprocessors import Treeprocessor
@@ -17,7 +17,7 @@ _SAFE_URL = re.compile(r"^(?:https?:|mailto:|#|/|\.{0,2}/|[^:/?#]+(?:[/?#]|$))",
 
 
 class _SafeAccessibleHtml(Treeprocessor):
-    def run(self, root: etree.Element) -> None:
+    def run(self, root: ElementTree.Element) -> None:
         for element in root.iter():
             for attribute in ("href", "src"):
                 value = element.get(attribute)
@@ -32,7 +32,7 @@ class _SafeAccessibleHtml(Treeprocessor):
                 _scope_table(element)
 
 
-def _scope_table(table: etree.Element) -> None:
+def _scope_table(table: ElementTree.Element) -> None:
     for th in table.iterfind("./thead/tr/th"):
         th.set("scope", "col")
     for row in table.iterfind("./tbody/tr"):

@@ -7,8 +7,8 @@ source files.
 from __future__ import annotations
 
 import calendar
-import functools
 import datetime as dt
+import functools
 from dataclasses import dataclass, field
 from pathlib import Path
 

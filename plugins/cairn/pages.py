@@ -11,8 +11,12 @@ from typing import Any
 
 from .model import LEVELS, Credential, District, Stack, Topic
 
-HOURS_BUCKETS = (("up-to-5", "Up to 5 hours", 0, 5), ("6-10", "6 to 10 hours", 5, 10),
-                 ("11-20", "11 to 20 hours", 10, 20), ("over-20", "Over 20 hours", 20, float("inf")))
+HOURS_BUCKETS = (
+    ("up-to-5", "Up to 5 hours", 0, 5),
+    ("6-10", "6 to 10 hours", 5, 10),
+    ("11-20", "11 to 20 hours", 10, 20),
+    ("over-20", "Over 20 hours", 20, float("inf")),
+)
 
 
 def credential_url(credential_id: str) -> str:
@@ -75,50 +79,89 @@ def site_pages(district: District) -> list[PageSpec]:
     active = [all_cards[c.id] for c in district.active]
     common = {"levels": LEVELS, "hours_buckets": HOURS_BUCKETS}
     pages = [
-        PageSpec("credentials/index.md", "catalog.html", "Credentials",
-                 f"All {len(active)} micro-credentials the district offers, by stack, topic, level and hours.",
-                 data={**common, "cards": active, "stacks": list(district.stacks.values()),
-                       "topics": list(district.topics.values())}),
-        PageSpec("stacks/index.md", "stacks.html", "Stacks",
-                 "Stacks of micro-credentials, each a path from first steps to expertise.",
-                 data={"stacks": [(s, [all_cards[c.id] for c in district.stack_credentials(s.id)])
-                                  for s in district.stacks.values()]}),
-        PageSpec("topics/index.md", "topics.html", "Topics",
-                 "Every topic in the district's catalog, with its credentials.",
-                 data={"topics": [(t, [c for c in active if t in c.topics]) for t in district.topics.values()]}),
+        PageSpec(
+            "credentials/index.md",
+            "catalog.html",
+            "Credentials",
+            f"All {len(active)} micro-credentials the district offers, by stack, topic, level and hours.",
+            data={
+                **common,
+                "cards": active,
+                "stacks": list(district.stacks.values()),
+                "topics": list(district.topics.values()),
+            },
+        ),
+        PageSpec(
+            "stacks/index.md",
+            "stacks.html",
+            "Stacks",
+            "Stacks of micro-credentials, each a path from first steps to expertise.",
+            data={
+                "stacks": [
+                    (s, [all_cards[c.id] for c in district.stack_credentials(s.id)]) for s in district.stacks.values()
+                ]
+            },
+        ),
+        PageSpec(
+            "topics/index.md",
+            "topics.html",
+            "Topics",
+            "Every topic in the district's catalog, with its credentials.",
+            data={"topics": [(t, [c for c in active if t in c.topics]) for t in district.topics.values()]},
+        ),
     ]
     for stack in district.stacks.values():
         stack_cards = [all_cards[c.id] for c in district.stack_credentials(stack.id)]
-        pages.append(PageSpec(f"stacks/{stack.id}/index.md", "stack.html", stack.title, _one_line(stack.description),
-                              data={"stack": stack, "cards": stack_cards}))
+        pages.append(
+            PageSpec(
+                f"stacks/{stack.id}/index.md",
+                "stack.html",
+                stack.title,
+                _one_line(stack.description),
+                data={"stack": stack, "cards": stack_cards},
+            )
+        )
     for topic in district.topics.values():
-        pages.append(PageSpec(f"topics/{topic.id}/index.md", "topic.html", topic.label, topic.description,
-                              data={"topic": topic, "cards": [c for c in active if topic in c.topics]}))
+        pages.append(
+            PageSpec(
+                f"topics/{topic.id}/index.md",
+                "topic.html",
+                topic.label,
+                topic.description,
+                data={"topic": topic, "cards": [c for c in active if topic in c.topics]},
+            )
+        )
     for credential in district.in_stack_order():
         card = all_cards[credential.id]
         siblings = district.stack_credentials(credential.stack)
         index = siblings.index(credential)
-        pages.append(PageSpec(
-            credential_url(credential.id) + "index.md", "credential.html", credential.title, credential.summary,
-            # Headings are written out in their canonical form ("key method" → "Key Method"), so
-            # every page and search entry names the six sections alike.
-            markdown="\n\n".join(f"## {s.title}\n\n{s.markdown}" for s in credential.sections) + "\n",
-            tags=tuple(t.label for t in card.topics),
-            data={
-                "card": card,
-                "previous": all_cards[siblings[index - 1].id] if index > 0 else None,
-                "next": all_cards[siblings[index + 1].id] if index + 1 < len(siblings) else None,
-                "stack_size": len(siblings),
-            },
-        ))
+        pages.append(
+            PageSpec(
+                credential_url(credential.id) + "index.md",
+                "credential.html",
+                credential.title,
+                credential.summary,
+                # Headings are written out in their canonical form ("key method" → "Key Method"), so
+                # every page and search entry names the six sections alike.
+                markdown="\n\n".join(f"## {s.title}\n\n{s.markdown}" for s in credential.sections) + "\n",
+                tags=tuple(t.label for t in card.topics),
+                data={
+                    "card": card,
+                    "previous": all_cards[siblings[index - 1].id] if index > 0 else None,
+                    "next": all_cards[siblings[index + 1].id] if index + 1 < len(siblings) else None,
+                    "stack_size": len(siblings),
+                },
+            )
+        )
     return pages
 
 
 def home_data(district: District) -> dict[str, Any]:
     active = district.active
     return {
-        "stacks": [(s, [c for c in district.stack_credentials(s.id) if c.status == "active"])
-                   for s in district.stacks.values()],
+        "stacks": [
+            (s, [c for c in district.stack_credentials(s.id) if c.status == "active"]) for s in district.stacks.values()
+        ],
         "credential_count": len(active),
         "topic_count": len(district.topics),
         # District-wide counts only: they name no one.

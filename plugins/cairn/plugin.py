@@ -68,7 +68,8 @@ class CairnPlugin(BasePlugin[CairnConfig]):
         stacks = self.district.stacks
         for credential in self.district.published:
             png = credential.image_png or images.generate_badge(
-                credential.title, stacks[credential.stack].color, credential.level, stacks[credential.stack].title)
+                credential.title, stacks[credential.stack].color, credential.level, stacks[credential.stack].title
+            )
             files.append(File.generated(config, badge_path(credential.id), content=png))
         return files
 

@@ -79,11 +79,14 @@ def new_credential(catalog: Path, stack_id: str, credential_id: str, first_topic
         _add_to_order(stack_file, credential_id)
         written.append(stack_file)
     elif (catalog / stack_id / "_stack.md").is_file():
-        raise ScaffoldError(f"add '- {credential_id}' to the credentials in {catalog / stack_id / '_stack.md'} yourself")
+        raise ScaffoldError(
+            f"add '- {credential_id}' to the credentials in {catalog / stack_id / '_stack.md'} yourself"
+        )
     else:
         stack_file.parent.mkdir(parents=True, exist_ok=True)
-        stack_file.write_text(STACK_TEMPLATE.format(title=title_from_id(stack_id), credential=credential_id),
-                              encoding="utf-8")
+        stack_file.write_text(
+            STACK_TEMPLATE.format(title=title_from_id(stack_id), credential=credential_id), encoding="utf-8"
+        )
         written.append(stack_file)
     spec.write_text(SPEC_TEMPLATE.format(title=title_from_id(credential_id), topic=first_topic), encoding="utf-8")
     return written

@@ -42,8 +42,12 @@ def read_text(path: Path, problems: Problems, limit: int = MAX_TEXT_BYTES) -> st
     try:
         size = path.stat().st_size
         if size > limit:
-            problems.add(path, 1, f"file is {size:,} bytes, over the {limit:,}-byte limit",
-                         "split it or remove what does not belong in it")
+            problems.add(
+                path,
+                1,
+                f"file is {size:,} bytes, over the {limit:,}-byte limit",
+                "split it or remove what does not belong in it",
+            )
             return None
         data = path.read_bytes()
     except OSError as error:
@@ -55,13 +59,18 @@ def read_text(path: Path, problems: Problems, limit: int = MAX_TEXT_BYTES) -> st
         text = data.decode("utf-8")
     except UnicodeDecodeError as error:
         line = data[: error.start].count(b"\n") + 1
-        problems.add(path, line, f"byte 0x{data[error.start]:02x} is not UTF-8 text",
-                     "save the file with UTF-8 encoding")
+        problems.add(
+            path, line, f"byte 0x{data[error.start]:02x} is not UTF-8 text", "save the file with UTF-8 encoding"
+        )
         return None
     if "\x00" in text:
         line = text[: text.index("\x00")].count("\n") + 1
-        problems.add(path, line, "the file holds a NUL byte, so it is not a text file",
-                     "remove it or replace the file with a text file")
+        problems.add(
+            path,
+            line,
+            "the file holds a NUL byte, so it is not a text file",
+            "remove it or replace the file with a text file",
+        )
         return None
     if not text.strip():
         problems.add(path, 1, "the file is empty", "fill it in or delete it")
@@ -81,8 +90,12 @@ def split_front_matter(text: str, path: Path, problems: Problems) -> FrontMatter
     """Split `---` YAML front matter from the Markdown body below it."""
     lines = text.split("\n")
     if lines[0].strip() != "---":
-        problems.add(path, 1, "the file does not start with '---' front matter",
-                     "begin with a line '---', the YAML fields, then another '---'")
+        problems.add(
+            path,
+            1,
+            "the file does not start with '---' front matter",
+            "begin with a line '---', the YAML fields, then another '---'",
+        )
         return None
     for number, line in enumerate(lines[1:], start=2):
         if line.rstrip() in ("---", "..."):
@@ -92,8 +105,7 @@ def split_front_matter(text: str, path: Path, problems: Problems) -> FrontMatter
                 body="\n".join(lines[number:]),
                 body_first_line=number + 1,
             )
-    problems.add(path, 1, "the front matter is never closed",
-                 "add a line '---' after the last front-matter field")
+    problems.add(path, 1, "the front matter is never closed", "add a line '---' after the last front-matter field")
     return None
 
 
@@ -133,8 +145,12 @@ def parse_yaml(text: str, path: Path, problems: Problems, first_line: int = 1) -
     try:
         node = loader.get_single_node()
     except _AliasFound as error:
-        problems.add(path, error.mark.line + first_line, "YAML aliases (*name) are not allowed",
-                     "write the value out in full instead of referring to an &anchor")
+        problems.add(
+            path,
+            error.mark.line + first_line,
+            "YAML aliases (*name) are not allowed",
+            "write the value out in full instead of referring to an &anchor",
+        )
         return None
     except yaml.MarkedYAMLError as error:
         # An unclosed bracket or quote is noticed lines later: point at where it was opened.
@@ -143,8 +159,7 @@ def parse_yaml(text: str, path: Path, problems: Problems, first_line: int = 1) -
         what = (error.problem or "invalid YAML").strip()
         if error.context_mark and error.problem_mark and error.problem_mark.line != error.context_mark.line:
             what += f" on line {error.problem_mark.line + first_line} ({error.context} opened here)"
-        problems.add(path, line, f"YAML syntax error: {what}",
-                     "check indentation, colons, brackets and quotes")
+        problems.add(path, line, f"YAML syntax error: {what}", "check indentation, colons, brackets and quotes")
         return None
     except yaml.YAMLError as error:
         problems.add(path, first_line, f"YAML error: {error}", "check the file's syntax")

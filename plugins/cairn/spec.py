@@ -50,14 +50,22 @@ def parse_body(body: str, first_line: int, path: Path, problems: Problems) -> Pa
             in_fence = None if in_fence == fence.group(1) else (in_fence or fence.group(1))
         heading = None if in_fence or fence else _HEADING.match(line)
         if heading and len(heading.group(1)) == 1:
-            problems.add(path, number, "a level-1 heading in the body",
-                         "the page title comes from 'title:' in the front matter; use '## ' for the six sections")
+            problems.add(
+                path,
+                number,
+                "a level-1 heading in the body",
+                "the page title comes from 'title:' in the front matter; use '## ' for the six sections",
+            )
         elif heading and len(heading.group(1)) == 2:
             text = heading.group(2)
             canonical = _CANONICAL.get(normalise_heading(text))
             if canonical is None:
-                problems.add(path, number, f"unknown section '## {text}'",
-                             "the sections are " + ", ".join(SECTIONS) + "; use '### ' for a subsection")
+                problems.add(
+                    path,
+                    number,
+                    f"unknown section '## {text}'",
+                    "the sections are " + ", ".join(SECTIONS) + "; use '### ' for a subsection",
+                )
                 (found[-1].lines if found else preamble).append((number, line))
                 continue
             found.append(_RawSection(canonical, text, number, []))
@@ -67,8 +75,12 @@ def parse_body(body: str, first_line: int, path: Path, problems: Problems) -> Pa
     ok = True
     if any(text.strip() for _, text in preamble):
         line = next(n for n, text in preamble if text.strip())
-        problems.add(path, line, "text before the first section",
-                     "move it into '## Competency' or into 'summary:' in the front matter")
+        problems.add(
+            path,
+            line,
+            "text before the first section",
+            "move it into '## Competency' or into 'summary:' in the front matter",
+        )
         ok = False
     titles = [s.title for s in found]
     last_line = first_line + body.count("\n")
@@ -76,8 +88,12 @@ def parse_body(body: str, first_line: int, path: Path, problems: Problems) -> Pa
         if title not in titles:
             after = next((s for s in found if SECTIONS.index(s.title) > index), None)
             where = f"add it before '## {after.heading}'" if after else "add it at the end"
-            problems.add(path, after.line if after else last_line, f"missing section '## {title}'",
-                         f"{where}; every spec has, in order: " + ", ".join(SECTIONS))
+            problems.add(
+                path,
+                after.line if after else last_line,
+                f"missing section '## {title}'",
+                f"{where}; every spec has, in order: " + ", ".join(SECTIONS),
+            )
             ok = False
     seen: set[str] = set()
     for section in found:
@@ -86,23 +102,26 @@ def parse_body(body: str, first_line: int, path: Path, problems: Problems) -> Pa
             ok = False
         seen.add(section.title)
         if not any(text.strip() for _, text in section.lines):
-            problems.add(path, section.line, f"section '## {section.heading}' is empty",
-                         "write what a teacher needs to know here")
+            problems.add(
+                path,
+                section.line,
+                f"section '## {section.heading}' is empty",
+                "write what a teacher needs to know here",
+            )
             ok = False
     firsts = [s for i, s in enumerate(found) if s.title not in titles[:i]]
     expected = [t for t in SECTIONS if t in titles]
     if [s.title for s in firsts] != expected:
-        wrong = next(s for s, e in zip(firsts, expected) if s.title != e)
-        problems.add(path, wrong.line, f"section '## {wrong.heading}' is out of order",
-                     "the order is " + ", ".join(SECTIONS))
+        wrong = next(s for s, e in zip(firsts, expected, strict=True) if s.title != e)
+        problems.add(
+            path, wrong.line, f"section '## {wrong.heading}' is out of order", "the order is " + ", ".join(SECTIONS)
+        )
         ok = False
     rubric_section = next((s for s in found if s.title == "Scoring Rubric"), None)
     rubric = _parse_rubric(rubric_section, path, problems) if rubric_section else None
     if not ok or rubric is None:
         return None
-    sections = tuple(
-        Section(s.title, s.heading, "\n".join(text for _, text in s.lines).strip("\n")) for s in found
-    )
+    sections = tuple(Section(s.title, s.heading, "\n".join(text for _, text in s.lines).strip("\n")) for s in found)
     return ParsedBody(sections, rubric)
 
 
@@ -125,9 +144,12 @@ def _parse_rubric(section: _RawSection, path: Path, problems: Problems) -> Rubri
     header = _cells(lines[start][1])
     ok = True
     if len(header) < 3:
-        problems.add(path, lines[start][0],
-                     f"the rubric has {max(len(header) - 1, 0)} performance level(s); at least 2 are needed",
-                     "add a column per performance level after the criterion column")
+        problems.add(
+            path,
+            lines[start][0],
+            f"the rubric has {max(len(header) - 1, 0)} performance level(s); at least 2 are needed",
+            "add a column per performance level after the criterion column",
+        )
         ok = False
     if any(not cell for cell in header):
         problems.add(path, lines[start][0], "a rubric column has no heading", "name every column")
@@ -138,13 +160,21 @@ def _parse_rubric(section: _RawSection, path: Path, problems: Problems) -> Rubri
             break
         cells = _cells(text)
         if len(cells) != len(header):
-            problems.add(path, number, f"this rubric row has {len(cells)} cells, the header has {len(header)}",
-                         "give every row one cell per column")
+            problems.add(
+                path,
+                number,
+                f"this rubric row has {len(cells)} cells, the header has {len(header)}",
+                "give every row one cell per column",
+            )
             ok = False
             continue
         if not all(cells):
-            problems.add(path, number, "this rubric row has an empty cell",
-                         "describe what the level looks like for this criterion")
+            problems.add(
+                path,
+                number,
+                "this rubric row has an empty cell",
+                "describe what the level looks like for this criterion",
+            )
             ok = False
             continue
         rows.append((cells[0], tuple(cells[1:])))
