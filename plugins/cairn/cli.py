@@ -51,6 +51,22 @@ def _parser() -> argparse.ArgumentParser:
     )
     check.add_argument("--strict", action="store_true", help="treat warnings as errors")
 
+    commands.add_parser(
+        "ids",
+        help="write missing award ids and salts into the earner files",
+        description="Give every award without an id or salt a new random one, written into its earner file below "
+        "the award's first line; comments and layout are kept. Ids never change afterwards: they are in badge URLs.",
+    )
+
+    verify = commands.add_parser(
+        "verify",
+        help="verify a badge: a baked PNG, an assertion URL or an assertion file",
+        description="Follow the assertion to its BadgeClass and Issuer; check hosts, revocation, expiry and, "
+        "with --email, the recipient. Exit 0 only when the badge is valid.",
+    )
+    verify.add_argument("badge", help="a baked PNG file, an assertion URL or an assertion JSON file")
+    verify.add_argument("--email", help="check that the badge was issued to this email address")
+
     new = commands.add_parser(
         "new",
         help="create a new credential spec from a skeleton",
@@ -75,6 +91,10 @@ def main(argv: list[str] | None = None) -> int:
         return EXIT_USAGE
     if args.command == "new":
         return _new_credential(config_file, args.target)
+    if args.command == "ids":
+        return _ids(config_file)
+    if args.command == "verify":
+        return _verify(config_file, args.badge, args.email)
     if args.command == "check":
         return _check(config_file, args.strict)
     if args.command == "build":
@@ -192,3 +212,37 @@ def _new_credential(config_file: Path, target: str) -> int:
         print(f"wrote {path.relative_to(sources.root)}")
     print("the new spec is a draft: fill it in, set 'status: active', then run python build.py check")
     return EXIT_OK
+
+
+def _ids(config_file: Path) -> int:
+    from .ids import assign_missing_ids
+
+    sources = _sources(config_file)
+    problems = Problems(sources.root)
+    files = [p for p in sorted(sources.earners.glob("*.y*ml")) if not p.name.startswith(("_", "."))]
+    changed = assign_missing_ids(files, problems)
+    for problem in problems.errors:
+        print(problem, file=sys.stderr)
+    for path, count in changed.items():
+        print(f"{path.relative_to(sources.root)}: {count} award(s) given an id and salt")
+    print(f"{sum(changed.values())} award(s) in {len(changed)} file(s) updated", file=sys.stderr)
+    return EXIT_PROBLEMS if problems.errors else EXIT_OK
+
+
+def _verify(config_file: Path, badge: str, email: str | None) -> int:
+    from mkdocs.config import load_config
+    from mkdocs.exceptions import PluginError
+
+    from .plugin import issuer_from_config
+    from .verify import verify_badge
+
+    config = load_config(str(config_file))
+    try:
+        issuer = issuer_from_config(config, config.plugins["cairn"].config)
+    except PluginError as error:
+        print(f"error: {error}", file=sys.stderr)
+        return EXIT_PROBLEMS
+    verdict = verify_badge(badge, site_url=issuer.site_url, site_dir=Path(config.site_dir), email=email,
+                           today=dt.date.today())
+    print(verdict.report())
+    return EXIT_OK if verdict.valid else EXIT_PROBLEMS

@@ -547,6 +547,9 @@ def _load_award(
     salt = fields.data.get("salt")
     if salt is not None and not (isinstance(salt, str) and _SALT.match(salt)):
         fields.fail(("salt",), f"salt {salt!r} is not valid", "use 32 to 64 lower-case hex digits, or remove it")
+    if award_id is None or salt is None:
+        missing = " and ".join(k for k, v in (("id", award_id), ("salt", salt)) if v is None)
+        fields.fail((), f"this award has no {missing}", "run: python build.py ids, which writes them into this file")
     public = fields.boolean("public", default=True)
     if not fields.ok or credential is None or issued is None:
         return None

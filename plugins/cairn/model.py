@@ -200,3 +200,15 @@ class District:
             for credential_id in {a.credential for a in earner.awards if a.revoked is None}:
                 counts[credential_id] = counts.get(credential_id, 0) + 1
         return counts
+
+
+@dataclass(frozen=True)
+class Issuer:
+    """The district as an Open Badges issuer, from the cairn plugin's settings."""
+
+    name: str
+    url: str  # the district's home page
+    email: str  # a public contact address of the district, not an earner's
+    description: str
+    site_url: str  # where the site is published, ending in "/"
+    image_png: bytes | None = field(default=None, repr=False)

@@ -10,6 +10,7 @@ import datetime as dt
 import logging
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 from markupsafe import escape
 from mkdocs.config import config_options as opt
@@ -19,14 +20,23 @@ from mkdocs.plugins import BasePlugin
 from mkdocs.structure.files import File, Files
 from mkdocs.structure.pages import Page
 
-from . import images
+from . import images, issue
 from .load import Sources, load_district
 from .markdown_ext import SpecMarkdown
-from .model import District
+from .model import District, Issuer
 from .pages import PageSpec, badge_path, home_data, site_pages
 from .problems import ProblemsFound
 
 log = logging.getLogger("mkdocs.plugins.cairn")
+
+
+class IssuerConfig(Config):
+    # The district as an Open Badges issuer: public facts only
+    name = opt.Type(str)
+    url = opt.Type(str)
+    email = opt.Type(str)
+    description = opt.Type(str, default="")
+    image = opt.Optional(opt.Type(str))  # a PNG, relative to mkdocs.yml
 
 
 class CairnConfig(Config):
@@ -34,8 +44,41 @@ class CairnConfig(Config):
     catalog_dir = opt.Type(str, default="catalog")
     earners_dir = opt.Type(str, default="earners")
 
+    # Private output (award links with emails), relative to mkdocs.yml; never inside site_dir
+    private_dir = opt.Type(str, default="build")
+
+    # Who issues the badges
+    issuer = opt.SubConfig(IssuerConfig)
+
     # Treat warnings as errors
     strict = opt.Type(bool, default=False)
+
+
+def issuer_from_config(config: Any, plugin_config: CairnConfig) -> Issuer:
+    """The Issuer from mkdocs.yml, or a PluginError that says which setting to fix."""
+    site_url = config.site_url or ""
+    parts = urlsplit(site_url)
+    if parts.scheme not in ("http", "https") or not parts.netloc:
+        raise PluginError(
+            f"mkdocs.yml: site_url '{site_url}' is not an absolute address (badges must point at the "
+            "published site: set site_url to e.g. https://badges.example.org/)"
+        )
+    settings = plugin_config.issuer
+    root = Path(config.config_file_path).parent
+    image = None
+    if settings.image:
+        try:
+            image = images.normalise_png((root / settings.image).read_bytes())
+        except (OSError, images.ImageRejected) as error:
+            raise PluginError(f"mkdocs.yml: cairn issuer image '{settings.image}': {error}") from None
+    return Issuer(
+        name=settings.name,
+        url=settings.url,
+        email=settings.email,
+        description=settings.description,
+        site_url=site_url if site_url.endswith("/") else site_url + "/",
+        image_png=image,
+    )
 
 
 class CairnPlugin(BasePlugin[CairnConfig]):
@@ -54,6 +97,12 @@ class CairnPlugin(BasePlugin[CairnConfig]):
             log.warning(str(warning))
         self.district = district
         self.sources = sources
+        self.issuer = issuer_from_config(config, self.config)
+        self.private_dir = root / self.config.private_dir
+        site_dir = Path(config.site_dir).resolve()
+        private = self.private_dir.resolve()
+        if private.is_relative_to(site_dir) or site_dir.is_relative_to(private):
+            raise PluginError(f"mkdocs.yml: cairn private_dir '{self.config.private_dir}' must be outside site_dir")
         self.pages: dict[str, PageSpec] = {}
         config.markdown_extensions.append(SpecMarkdown())
         return config
@@ -65,13 +114,27 @@ class CairnPlugin(BasePlugin[CairnConfig]):
             files.append(File.generated(config, uri, content=spec.markdown))
         if files.get_file_from_path("index.md") is None:
             files.append(File.generated(config, "index.md", content=""))
-        stacks = self.district.stacks
-        for credential in self.district.published:
-            png = credential.image_png or images.generate_badge(
-                credential.title, stacks[credential.stack].color, credential.level, stacks[credential.stack].title
-            )
-            files.append(File.generated(config, badge_path(credential.id), content=png))
+        self.badges = issue.badge_images(self.district)
+        for credential_id, png in self.badges.items():
+            files.append(File.generated(config, badge_path(credential_id), content=png))
         return files
+
+    def on_post_build(self, *, config: Any) -> None:
+        # Open Badges files are written directly: at 50,000 awards, going through MkDocs'
+        # Files collection costs more than the writing itself.
+        assert self.district is not None
+        site = Path(config.site_dir)
+        made = set()
+        for relative, content in issue.ob2_files(self.district, self.issuer, self.badges):
+            target = site / relative
+            if target.parent not in made:
+                target.parent.mkdir(parents=True, exist_ok=True)
+                made.add(target.parent)
+            target.write_bytes(content)
+        self.private_dir.mkdir(parents=True, exist_ok=True)
+        links = self.private_dir / "award-links.csv"
+        links.write_bytes(issue.award_links_csv(self.district, self.issuer))
+        log.info(f"cairn: award links for the committee (private, holds emails) in {links}")
 
     def on_page_markdown(self, markdown: str, *, page: Page, config: Any, files: Files) -> str:
         spec = self.pages.get(page.file.src_uri)

@@ -141,6 +141,21 @@ def parse_yaml(text: str, path: Path, problems: Problems, first_line: int = 1) -
     Returns None (after recording problems) when the YAML cannot be used at all.
     Dates are left as text (`2025-02-30` is then reported by the loader, with its line).
     """
+    composed = compose_yaml(text, path, problems, first_line)
+    if composed is None:
+        return None
+    node, loader = composed
+    lines = Lines()
+    if node is None:
+        lines.by_path[()] = first_line
+        return None, lines
+    converter = _Converter(path, problems, first_line, lines, loader)
+    data = converter.convert(node, (), 0)
+    return (None, lines) if converter.failed else (data, lines)
+
+
+def compose_yaml(text: str, path: Path, problems: Problems, first_line: int = 1) -> tuple[Any, Any] | None:
+    """The YAML node tree (with positions), aliases refused; None after recording a problem."""
     loader = _StrictComposer(text)
     try:
         node = loader.get_single_node()
@@ -169,13 +184,7 @@ def parse_yaml(text: str, path: Path, problems: Problems, first_line: int = 1) -
         return None
     finally:
         loader.dispose()
-    lines = Lines()
-    if node is None:
-        lines.by_path[()] = first_line
-        return None, lines
-    converter = _Converter(path, problems, first_line, lines, loader)
-    data = converter.convert(node, (), 0)
-    return (None, lines) if converter.failed else (data, lines)
+    return node, loader
 
 
 @dataclass

@@ -1,0 +1,83 @@
+"""Award ids and salts: random once, then saved in the earner files and never changed.
+
+`python build.py ids` writes the missing ones into the YAML text itself, below each
+award's first line, so the committee's comments and layout stay as they were.
+"""
+
+from __future__ import annotations
+
+import base64
+import os
+import secrets
+from pathlib import Path
+
+import yaml
+
+from .problems import Problems
+from .source import compose_yaml
+
+NEWLINES = ("\r\n", "\n")
+
+
+def new_award_id() -> str:
+    """128 random bits as 26 lower-case base32 characters: unguessable, URL- and file-safe."""
+    return base64.b32encode(secrets.token_bytes(16)).decode("ascii").rstrip("=").lower()
+
+
+def new_salt() -> str:
+    return secrets.token_hex(16)
+
+
+def assign_missing_ids(earner_files: list[Path], problems: Problems) -> dict[Path, int]:
+    """Give every award without an id or salt new ones; returns awards changed per file."""
+    changed = {}
+    for path in earner_files:
+        raw = path.read_bytes()
+        bom = raw.startswith(b"\xef\xbb\xbf")
+        try:
+            original = raw[3 if bom else 0 :].decode("utf-8")
+        except UnicodeDecodeError:
+            problems.add(path, 1, "the file is not UTF-8 text", "save it as UTF-8, then run this again")
+            continue
+        newline = "\r\n" if "\r\n" in original else "\n"
+        text = original.replace("\r\n", "\n")
+        composed = compose_yaml(text, path, problems)
+        if composed is None or not isinstance(composed[0], yaml.MappingNode):
+            continue
+        insertions = _insertions(composed[0], path, problems)
+        if not insertions:
+            continue
+        lines = text.split("\n")
+        for at, new_lines in sorted(insertions, reverse=True):
+            lines[at:at] = new_lines
+        updated = newline.join(lines)
+        temporary = path.with_name(f".{path.name}.tmp")
+        temporary.write_bytes((b"\xef\xbb\xbf" if bom else b"") + updated.encode("utf-8"))
+        os.replace(temporary, path)
+        changed[path] = len(insertions)
+    return changed
+
+
+def _insertions(root: yaml.MappingNode, path: Path, problems: Problems) -> list[tuple[int, list[str]]]:
+    awards = next((value for key, value in root.value if key.value == "awards"), None)
+    if not isinstance(awards, yaml.SequenceNode):
+        return []
+    result = []
+    for award in awards.value:
+        if not isinstance(award, yaml.MappingNode) or not award.value:
+            continue
+        keys = {key.value for key, _ in award.value}
+        missing = [k for k in ("id", "salt") if k not in keys]
+        if not missing:
+            continue
+        if award.flow_style:
+            problems.add(path, award.start_mark.line + 1, "this award is written on one line in { }",
+                         "write it as '- credential: ...' with one field per line, then run this again")
+            continue
+        first_key, first_value = award.value[0]
+        end = first_value.end_mark
+        at = end.line + (1 if end.column > 0 else 0)
+        indent = " " * first_key.start_mark.column
+        values = {"id": new_award_id(), "salt": new_salt()}
+        result.append((at, [f"{indent}{key}: {values[key]}" for key in missing]))
+    return result

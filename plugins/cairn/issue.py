@@ -1,0 +1,76 @@
+"""Everything a build issues besides pages: badge images and Open Badges 2.0 files.
+
+`ob2_files` yields (path under site/, bytes) pairs; the caller writes them. The private
+award-links file for the committee goes elsewhere (never under site/).
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from collections.abc import Iterator
+from typing import Any
+
+from . import bake, images, ob2
+from .model import District, Issuer
+
+
+def badge_images(district: District) -> dict[str, bytes]:
+    """Each published credential's badge: the supplied image, or one generated from its facts."""
+    result = {}
+    for credential in district.published:
+        stack = district.stacks[credential.stack]
+        result[credential.id] = credential.image_png or images.generate_badge(
+            credential.title, stack.color, credential.level, stack.title
+        )
+    return result
+
+
+def json_bytes(document: dict[str, Any]) -> bytes:
+    return (json.dumps(document, indent=2, ensure_ascii=False) + "\n").encode("utf-8")
+
+
+def ob2_files(district: District, issuer: Issuer, badges: dict[str, bytes]) -> Iterator[tuple[str, bytes]]:
+    urls = ob2.Urls(issuer.site_url)
+    yield "issuer.json", json_bytes(ob2.issuer_profile(issuer, urls))
+    if issuer.image_png:
+        yield "issuer.png", issuer.image_png
+    for credential in district.published:
+        labels = [district.topics[t].label for t in credential.topics]
+        yield f"badges/{credential.id}.json", json_bytes(ob2.badge_class(credential, labels, urls))
+    revoked = []
+    for earner in district.earners:
+        for award in earner.awards:
+            credential = district.credentials[award.credential]
+            yield f"assertions/{award.id}.json", json_bytes(ob2.assertion(award, earner, credential, urls))
+            yield f"assertions/{award.id}.png", bake.bake_png(badges[credential.id], urls.assertion(award.id or ""))
+            if award.revoked:
+                revoked.append(award)
+    yield "revocations.json", json_bytes(ob2.revocation_list(revoked, urls))
+
+
+AWARD_LINK_COLUMNS = ("email", "name", "credential_id", "credential", "issued", "expires", "revoked_on",
+                      "assertion_url", "badge_png_url")
+
+
+def _cell(value: str) -> str:
+    # A cell starting with = + - @ is run as a formula by spreadsheets: keep it text.
+    return "'" + value if value[:1] in ("=", "+", "-", "@", "\t", "\r") else value
+
+
+def award_links_csv(district: District, issuer: Issuer) -> bytes:
+    """One row per award for a mail merge: who to send which links to. Private: it holds emails."""
+    urls = ob2.Urls(issuer.site_url)
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(AWARD_LINK_COLUMNS)
+    for earner in sorted(district.earners, key=lambda e: (e.name.lower(), e.email.lower())):
+        for award in sorted(earner.awards, key=lambda a: (a.issued, a.id or "")):
+            credential = district.credentials[award.credential]
+            expires = ob2.expiry(award, credential)
+            row = (earner.email, earner.name, credential.id, credential.title, award.issued.isoformat(),
+                   expires.isoformat() if expires else "", award.revoked.date.isoformat() if award.revoked else "",
+                   urls.assertion(award.id or ""), urls.baked_image(award.id or ""))
+            writer.writerow([_cell(value) for value in row])
+    return out.getvalue().encode("utf-8")

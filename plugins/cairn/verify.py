@@ -1,0 +1,192 @@
+"""`python build.py verify`: check a badge the way an outside verifier would, with a plain verdict.
+
+A badge is followed from its assertion to its BadgeClass, Issuer and revocation list.
+Documents under our own site_url are read from the built site/ folder; anything else
+over HTTP, because a verifier must see what the public sees.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import re
+import urllib.error
+import urllib.request
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+
+from .bake import PNG_SIGNATURE, NotABadge, unbake_png
+from .ob2 import hashed_recipient
+
+MAX_DOCUMENT_BYTES = 1024 * 1024
+_REVOKED = re.compile(r"^Revoked on (\d{4}-\d{2}-\d{2}): (.*)$", re.DOTALL)
+
+
+@dataclass(frozen=True)
+class Verdict:
+    status: str  # valid, revoked, expired, not ours, tampered, not issued to this email, not found, invalid
+    detail: str
+    facts: tuple[tuple[str, str], ...] = ()
+
+    @property
+    def valid(self) -> bool:
+        return self.status == "valid"
+
+    def report(self) -> str:
+        lines = [f"{self.status.upper()}: {self.detail}" if self.detail else self.status.upper()]
+        lines += [f"  {name}: {value}" for name, value in self.facts]
+        return "\n".join(lines)
+
+
+class _Failed(Exception):
+    def __init__(self, status: str, detail: str) -> None:
+        super().__init__(detail)
+        self.status, self.detail = status, detail
+
+
+@dataclass(frozen=True)
+class Fetcher:
+    site_url: str
+    site_dir: Path
+
+    def json(self, url: str) -> dict[str, Any]:
+        data = self.bytes(url)
+        try:
+            document = json.loads(data)
+        except (UnicodeDecodeError, json.JSONDecodeError):
+            raise _Failed("invalid", f"{url} is not JSON") from None
+        if not isinstance(document, dict):
+            raise _Failed("invalid", f"{url} is not a JSON object")
+        return document
+
+    def bytes(self, url: str) -> bytes:
+        if url.startswith(self.site_url):
+            relative = urlsplit(url[len(self.site_url) :]).path
+            root = self.site_dir.resolve()
+            path = (root / relative).resolve()
+            if path.is_dir():
+                path = path / "index.html"
+            if not path.is_relative_to(root) or not path.is_file():
+                raise _Failed("not found", f"{url} does not exist in the built site ({self.site_dir})")
+            return path.read_bytes()
+        if urlsplit(url).scheme not in ("http", "https"):
+            raise _Failed("invalid", f"'{url}' is not a web address")
+        request = urllib.request.Request(url, headers={"Accept": "application/ld+json, application/json"})
+        try:
+            with urllib.request.urlopen(request, timeout=15) as response:
+                data = response.read(MAX_DOCUMENT_BYTES + 1)
+        except urllib.error.HTTPError as error:
+            raise _Failed("not found", f"{url} answered HTTP {error.code}") from None
+        except (urllib.error.URLError, OSError) as error:
+            raise _Failed("not found", f"{url} could not be fetched ({getattr(error, 'reason', error)})") from None
+        if len(data) > MAX_DOCUMENT_BYTES:
+            raise _Failed("invalid", f"{url} is larger than {MAX_DOCUMENT_BYTES:,} bytes")
+        return data
+
+
+def _host(url: str) -> str:
+    return urlsplit(url).netloc.lower()
+
+
+def _date(value: Any) -> dt.date | None:
+    if not isinstance(value, str):
+        return None
+    try:
+        return dt.datetime.fromisoformat(value.replace("Z", "+00:00")).date()
+    except ValueError:
+        return None
+
+
+def _read_input(badge: str, fetcher: Fetcher) -> tuple[str, dict[str, Any] | None]:
+    """The assertion URL, and the assertion as carried by the input when it carries one."""
+    path = Path(badge)
+    if badge.startswith(("http://", "https://")):
+        return badge, None
+    if not path.is_file():
+        raise _Failed("not found", f"'{badge}' is neither a file nor a web address")
+    data = path.read_bytes()[: 20 * 1024 * 1024]
+    if data.startswith(PNG_SIGNATURE):
+        try:
+            text = unbake_png(data).strip()
+        except NotABadge as error:
+            raise _Failed("invalid", str(error)) from None
+    else:
+        text = data.decode("utf-8", errors="replace").strip()
+    if text.startswith(("http://", "https://")):
+        return text, None
+    try:
+        carried = json.loads(text)
+    except json.JSONDecodeError:
+        raise _Failed("invalid", "the badge holds neither an assertion URL nor an assertion") from None
+    if not isinstance(carried, dict) or not isinstance(carried.get("id"), str):
+        raise _Failed("invalid", "the assertion has no id")
+    return carried["id"], carried
+
+
+def verify_badge(badge: str, site_url: str, site_dir: Path, email: str | None, today: dt.date) -> Verdict:
+    fetcher = Fetcher(site_url, site_dir)
+    facts: list[tuple[str, str]] = []
+    try:
+        url, carried = _read_input(badge, fetcher)
+        facts.append(("assertion", url))
+        if not url.startswith(site_url):
+            raise _Failed("not ours", f"the assertion is at {_host(url) or url}, not on this issuer's site {site_url}")
+        hosted = fetcher.json(url)
+        if carried is not None and carried != hosted:
+            raise _Failed("tampered", "the badge's assertion differs from the one hosted at its id")
+        _check_assertion(hosted, url, site_url, fetcher, facts, email, today)
+    except _Failed as failure:
+        return Verdict(failure.status, failure.detail, tuple(facts))
+    return Verdict("valid", "the badge is authentic, current and not revoked", tuple(facts))
+
+
+def _check_assertion(assertion: dict[str, Any], url: str, site_url: str, fetcher: Fetcher,
+                     facts: list[tuple[str, str]], email: str | None, today: dt.date) -> None:
+    if assertion.get("type") != "Assertion" or assertion.get("id") != url:
+        raise _Failed("tampered", f"the document at {url} is not the assertion with that id")
+    if (assertion.get("verification") or {}).get("type") not in ("hosted", "HostedBadge"):
+        raise _Failed("invalid", "the assertion is not a hosted badge")
+    badge_url = assertion.get("badge")
+    if not isinstance(badge_url, str) or not badge_url.startswith(site_url):
+        raise _Failed("tampered", f"the assertion's badge {badge_url} is not on the issuer's site {site_url}")
+    badge = fetcher.json(badge_url)
+    if badge.get("type") != "BadgeClass" or badge.get("id") != badge_url:
+        raise _Failed("tampered", f"{badge_url} is not the BadgeClass with that id")
+    issuer_url = badge.get("issuer")
+    if not isinstance(issuer_url, str) or not issuer_url.startswith(site_url):
+        raise _Failed("tampered", f"the badge's issuer {issuer_url} is not on {site_url}")
+    issuer = fetcher.json(issuer_url)
+    if issuer.get("type") not in ("Issuer", "Profile") or issuer.get("id") != issuer_url:
+        raise _Failed("tampered", f"{issuer_url} is not the issuer profile with that id")
+    facts += [("credential", str(badge.get("name"))), ("criteria", str((badge.get("criteria") or {}).get("id"))),
+              ("issuer", str(issuer.get("name"))), ("issued", str(assertion.get("issuedOn")))]
+    issued = _date(assertion.get("issuedOn"))
+    if issued is None or issued > today:
+        raise _Failed("invalid", f"issuedOn {assertion.get('issuedOn')} is not a past date")
+
+    reason = assertion.get("revocationReason") if assertion.get("revoked") is True else None
+    revocation_url = issuer.get("revocationList")
+    if isinstance(revocation_url, str):
+        listed = fetcher.json(revocation_url).get("revokedAssertions") or []
+        for entry in listed:
+            entry_id = entry.get("id") if isinstance(entry, dict) else entry
+            if entry_id == url:
+                reason = (entry.get("revocationReason") if isinstance(entry, dict) else None) or reason or ""
+                break
+    if reason is not None or assertion.get("revoked") is True:
+        match = _REVOKED.match(reason or "")
+        raise _Failed("revoked", f"revoked on {match.group(1)}: {match.group(2)}" if match else f"revoked: {reason}")
+    expires = _date(assertion.get("expires"))
+    if expires is not None:
+        facts.append(("expires", expires.isoformat()))
+        if expires <= today:
+            raise _Failed("expired", f"expired on {expires.isoformat()}")
+    if email is not None:
+        recipient = assertion.get("recipient") or {}
+        identity = recipient.get("identity")
+        expected = hashed_recipient(email, recipient.get("salt") or "") if recipient.get("hashed") else email.strip().lower()
+        if identity != expected:
+            raise _Failed("not issued to this email", f"the badge was not issued to {email}")
+        facts.append(("recipient", f"{email} (matches)"))
