@@ -49,8 +49,9 @@ Pose the question, pause, then name the student.
 
 RUBRIC = VALID_SPEC[VALID_SPEC.index("| Criterion") :].strip()
 TWIN_IDS = (
-    "    id: aaaaaaaaaaaaaaaaaaaaaaaaaa\n"
-    "  - credential: cold-calling\n    issued: 2025-02-10\n    id: aaaaaaaaaaaaaaaaaaaaaaaaaa"
+    "    evidence:\n      url: https://example.net/evidence\n"
+    "  - credential: cold-calling\n    issued: 2025-02-10\n"
+    "    id: plantedplantedplantedplant\n    salt: 00112233445566778899aabbccddeeff"
 )
 
 VALID_STACK = """title: Planted
@@ -65,6 +66,8 @@ public: true
 school: lincoln-ms
 awards:
   - credential: cold-calling
+    id: plantedplantedplantedplant
+    salt: 00112233445566778899aabbccddeeff
     issued: 2025-01-10
     evidence:
       url: https://example.net/evidence
@@ -263,11 +266,7 @@ def test_a_planted_earner_problem_is_reported_with_its_line(
     plant(project, earner=earner)
     code, lines = check(project, capsys)
     assert code == 1
-    needle_line = (
-        line_of(earner, needle.split("\n")[0])
-        if "\n" not in needle
-        else earner.split("\n").index(needle.split("\n")[0], line_of(earner, "id: aaa")) + 1
-    )
+    needle_line = earner[: earner.index(needle)].count("\n") + 1
     expected = f"earners/test-earner.yml:{needle_line}: "
     assert any(line.startswith(expected) and message in line for line in lines), (expected, message, lines)
 

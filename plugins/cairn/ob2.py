@@ -51,6 +51,15 @@ def hashed_recipient(email: str, salt: str) -> str:
     return "sha256$" + hashlib.sha256((email.strip().lower() + salt).encode("utf-8")).hexdigest()
 
 
+def unlinked_identity(award: Award) -> str:
+    """The identity a revoked assertion carries: derived from its salt alone, not the email.
+
+    A revoked badge and its reason are listed publicly; without this, anyone who knows a
+    teacher's email could test it against the listed assertions and learn of the revocation.
+    """
+    return "sha256$" + hashlib.sha256(f"revoked:{award.salt}".encode()).hexdigest()
+
+
 def timestamp(day: dt.date) -> str:
     """Dates are published as midnight UTC, ISO 8601 with the zone."""
     return f"{day.isoformat()}T00:00:00+00:00"
@@ -128,7 +137,7 @@ def assertion(award: Award, earner: Earner, credential: Credential, urls: Urls) 
             "type": "email",
             "hashed": True,
             "salt": award.salt,
-            "identity": hashed_recipient(earner.email, award.salt),
+            "identity": hashed_recipient(earner.email, award.salt) if not award.revoked else unlinked_identity(award),
         },
         "badge": urls.badge_class(credential.id),
         "issuedOn": timestamp(award.issued),
