@@ -13,6 +13,7 @@ import shutil
 import sys
 import tempfile
 from pathlib import Path
+from typing import Any
 
 from .fields import ID_HINT, is_id
 from .load import Sources, load_district
@@ -89,24 +90,27 @@ def main(argv: list[str] | None = None) -> int:
     if not config_file.is_file():
         print(f"error: {config_file} not found (run from the site's folder or pass --config-file)", file=sys.stderr)
         return EXIT_USAGE
-    if args.command == "new":
-        return _new_credential(config_file, args.target)
-    if args.command == "ids":
-        return _ids(config_file)
-    if args.command == "verify":
-        return _verify(config_file, args.badge, args.email)
-    if args.command == "check":
-        return _check(config_file, args.strict)
-    if args.command == "build":
-        return _build(config_file, args.strict, args.site_dir)
-    return _serve(config_file, args.address)
+    _setup_logging(logging.WARNING)
+    try:
+        if args.command == "new":
+            return _new_credential(config_file, args.target)
+        if args.command == "ids":
+            return _ids(config_file)
+        if args.command == "verify":
+            return _verify(config_file, args.badge, args.email)
+        if args.command == "check":
+            return _check(config_file, args.strict)
+        if args.command == "build":
+            return _build(config_file, args.strict, args.site_dir)
+        return _serve(config_file, args.address)
+    except _SettingsError as error:
+        print(f"error: {error}", file=sys.stderr)
+        return EXIT_PROBLEMS
 
 
 def _sources(config_file: Path) -> Sources:
     # The core reads its two folders from the cairn plugin's settings in mkdocs.yml.
-    from mkdocs.config import load_config
-
-    config = load_config(str(config_file))
+    config = _mkdocs_config(config_file)
     plugin = config.plugins["cairn"]
     root = config_file.resolve().parent
     return Sources(catalog=root / plugin.config.catalog_dir, earners=root / plugin.config.earners_dir, root=root)
@@ -114,6 +118,7 @@ def _sources(config_file: Path) -> Sources:
 
 def _report(config_file: Path, strict: bool) -> bool:
     """Print every problem; True when the build may go ahead."""
+    _issuer(_mkdocs_config(config_file))
     district, problems = load_district(_sources(config_file), dt.date.today())
     for problem in sorted(problems.items):
         print(problem, file=sys.stderr)
@@ -135,29 +140,67 @@ def _check(config_file: Path, strict: bool) -> int:
     return EXIT_OK if _report(config_file, strict) else EXIT_PROBLEMS
 
 
-def _setup_logging() -> None:
-    handler = logging.StreamHandler(sys.stderr)
-    handler.setFormatter(logging.Formatter("%(levelname)-7s -  %(message)s"))
+class _StderrHandler(logging.StreamHandler):  # type: ignore[type-arg]
+    """Writes to whatever sys.stderr is now, not the one at start-up."""
+
+    @property  # type: ignore[override]
+    def stream(self) -> Any:
+        return sys.stderr
+
+    @stream.setter
+    def stream(self, _value: Any) -> None:
+        pass
+
+
+def _setup_logging(level: int) -> None:
     logger = logging.getLogger("mkdocs")
-    logger.addHandler(handler)
-    logger.setLevel(logging.INFO)
+    if not any(getattr(h, "cairn", False) for h in logger.handlers):
+        handler = _StderrHandler()
+        handler.setFormatter(logging.Formatter("%(levelname)-7s -  %(message)s"))
+        handler.cairn = True  # type: ignore[attr-defined]
+        logger.addHandler(handler)
+    logger.setLevel(level)
+
+
+class _SettingsError(Exception):
+    """mkdocs.yml cannot be used; the message says which setting to fix."""
+
+
+def _mkdocs_config(config_file: Path, **overrides: str) -> Any:
+    from mkdocs.config import load_config
+    from mkdocs.exceptions import MkDocsException
+
+    try:
+        return load_config(str(config_file), **overrides)
+    except MkDocsException as error:
+        raise _SettingsError(f"{config_file}: {error}") from None
+
+
+def _issuer(config: Any) -> Any:
+    from mkdocs.exceptions import PluginError
+
+    from .plugin import issuer_from_config
+
+    try:
+        return issuer_from_config(config, config.plugins["cairn"].config)
+    except PluginError as error:
+        raise _SettingsError(str(error)) from None
 
 
 def _build(config_file: Path, strict: bool, site_dir: str | None) -> int:
     if not _report(config_file, strict):
         return EXIT_PROBLEMS
     from mkdocs.commands.build import build
-    from mkdocs.config import load_config
     from mkdocs.exceptions import MkDocsException
 
-    _setup_logging()
-    target = Path(site_dir) if site_dir else Path(load_config(str(config_file)).site_dir)
+    _setup_logging(logging.INFO)
+    target = Path(site_dir) if site_dir else Path(_mkdocs_config(config_file).site_dir)
     target = target.resolve()
     target.parent.mkdir(parents=True, exist_ok=True)
     # Build beside the target, then swap, so a failed build leaves the old site as it was.
     staging = Path(tempfile.mkdtemp(prefix=".site-build-", dir=target.parent))
     try:
-        config = load_config(str(config_file), site_dir=str(staging))
+        config = _mkdocs_config(config_file, site_dir=str(staging))
         if strict:
             config.plugins["cairn"].config.strict = True
         build(config)
@@ -185,7 +228,7 @@ def _serve(config_file: Path, address: str) -> int:
         return EXIT_PROBLEMS
     from mkdocs.commands.serve import serve
 
-    _setup_logging()
+    _setup_logging(logging.INFO)
     serve(str(config_file), dev_addr=address, livereload=True)
     return EXIT_OK
 
@@ -230,19 +273,12 @@ def _ids(config_file: Path) -> int:
 
 
 def _verify(config_file: Path, badge: str, email: str | None) -> int:
-    from mkdocs.config import load_config
-    from mkdocs.exceptions import PluginError
-
-    from .plugin import issuer_from_config
     from .verify import verify_badge
 
-    config = load_config(str(config_file))
-    try:
-        issuer = issuer_from_config(config, config.plugins["cairn"].config)
-    except PluginError as error:
-        print(f"error: {error}", file=sys.stderr)
-        return EXIT_PROBLEMS
-    verdict = verify_badge(badge, site_url=issuer.site_url, site_dir=Path(config.site_dir), email=email,
-                           today=dt.date.today())
+    config = _mkdocs_config(config_file)
+    issuer = _issuer(config)
+    verdict = verify_badge(
+        badge, site_url=issuer.site_url, site_dir=Path(config.site_dir), email=email, today=dt.date.today()
+    )
     print(verdict.report())
     return EXIT_OK if verdict.valid else EXIT_PROBLEMS

@@ -71,8 +71,12 @@ def _insertions(root: yaml.MappingNode, path: Path, problems: Problems) -> list[
         if not missing:
             continue
         if award.flow_style:
-            problems.add(path, award.start_mark.line + 1, "this award is written on one line in { }",
-                         "write it as '- credential: ...' with one field per line, then run this again")
+            problems.add(
+                path,
+                award.start_mark.line + 1,
+                "this award is written on one line in { }",
+                "write it as '- credential: ...' with one field per line, then run this again",
+            )
             continue
         first_key, first_value = award.value[0]
         end = first_value.end_mark

@@ -50,8 +50,17 @@ def ob2_files(district: District, issuer: Issuer, badges: dict[str, bytes]) -> I
     yield "revocations.json", json_bytes(ob2.revocation_list(revoked, urls))
 
 
-AWARD_LINK_COLUMNS = ("email", "name", "credential_id", "credential", "issued", "expires", "revoked_on",
-                      "assertion_url", "badge_png_url")
+AWARD_LINK_COLUMNS = (
+    "email",
+    "name",
+    "credential_id",
+    "credential",
+    "issued",
+    "expires",
+    "revoked_on",
+    "assertion_url",
+    "badge_png_url",
+)
 
 
 def _cell(value: str) -> str:
@@ -69,8 +78,16 @@ def award_links_csv(district: District, issuer: Issuer) -> bytes:
         for award in sorted(earner.awards, key=lambda a: (a.issued, a.id or "")):
             credential = district.credentials[award.credential]
             expires = ob2.expiry(award, credential)
-            row = (earner.email, earner.name, credential.id, credential.title, award.issued.isoformat(),
-                   expires.isoformat() if expires else "", award.revoked.date.isoformat() if award.revoked else "",
-                   urls.assertion(award.id or ""), urls.baked_image(award.id or ""))
+            row = (
+                earner.email,
+                earner.name,
+                credential.id,
+                credential.title,
+                award.issued.isoformat(),
+                expires.isoformat() if expires else "",
+                award.revoked.date.isoformat() if award.revoked else "",
+                urls.assertion(award.id or ""),
+                urls.baked_image(award.id or ""),
+            )
             writer.writerow([_cell(value) for value in row])
     return out.getvalue().encode("utf-8")

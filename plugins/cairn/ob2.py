@@ -148,14 +148,20 @@ def assertion(award: Award, earner: Earner, credential: Credential, urls: Urls) 
     if expires:
         document["expires"] = timestamp(expires)
     if award.evidence:
-        document["evidence"] = [
-            {"type": "Evidence", **({"id": e.url} if e.url else {}), **({"narrative": e.narrative} if e.narrative else {})}
-            for e in award.evidence
-        ]
+        document["evidence"] = [_evidence(e.url, e.narrative) for e in award.evidence]
     if award.revoked:
         document["revoked"] = True
         document["revocationReason"] = revocation_reason(award)
     return document
+
+
+def _evidence(url: str | None, narrative: str | None) -> dict[str, str]:
+    evidence = {"type": "Evidence"}
+    if url:
+        evidence["id"] = url
+    if narrative:
+        evidence["narrative"] = narrative
+    return evidence
 
 
 def revocation_list(revoked: list[Award], urls: Urls) -> dict[str, Any]:

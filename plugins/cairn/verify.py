@@ -86,10 +86,6 @@ class Fetcher:
         return data
 
 
-def _host(url: str) -> str:
-    return urlsplit(url).netloc.lower()
-
-
 def _date(value: Any) -> dt.date | None:
     if not isinstance(value, str):
         return None
@@ -131,19 +127,30 @@ def verify_badge(badge: str, site_url: str, site_dir: Path, email: str | None, t
     try:
         url, carried = _read_input(badge, fetcher)
         facts.append(("assertion", url))
-        if not url.startswith(site_url):
-            raise _Failed("not ours", f"the assertion is at {_host(url) or url}, not on this issuer's site {site_url}")
+        # Another issuer's badge is checked against its own site, fetched over HTTP.
+        ours = url.startswith(site_url)
+        parts = urlsplit(url)
+        home = site_url if ours else f"{parts.scheme}://{parts.netloc}/"
         hosted = fetcher.json(url)
         if carried is not None and carried != hosted:
             raise _Failed("tampered", "the badge's assertion differs from the one hosted at its id")
-        _check_assertion(hosted, url, site_url, fetcher, facts, email, today)
+        _check_assertion(hosted, url, home, fetcher, facts, email, today)
+        if not ours:
+            raise _Failed("not ours", f"a valid badge, but from {parts.netloc}, not this district's site {site_url}")
     except _Failed as failure:
         return Verdict(failure.status, failure.detail, tuple(facts))
     return Verdict("valid", "the badge is authentic, current and not revoked", tuple(facts))
 
 
-def _check_assertion(assertion: dict[str, Any], url: str, site_url: str, fetcher: Fetcher,
-                     facts: list[tuple[str, str]], email: str | None, today: dt.date) -> None:
+def _check_assertion(
+    assertion: dict[str, Any],
+    url: str,
+    site_url: str,
+    fetcher: Fetcher,
+    facts: list[tuple[str, str]],
+    email: str | None,
+    today: dt.date,
+) -> None:
     if assertion.get("type") != "Assertion" or assertion.get("id") != url:
         raise _Failed("tampered", f"the document at {url} is not the assertion with that id")
     if (assertion.get("verification") or {}).get("type") not in ("hosted", "HostedBadge"):
@@ -160,8 +167,12 @@ def _check_assertion(assertion: dict[str, Any], url: str, site_url: str, fetcher
     issuer = fetcher.json(issuer_url)
     if issuer.get("type") not in ("Issuer", "Profile") or issuer.get("id") != issuer_url:
         raise _Failed("tampered", f"{issuer_url} is not the issuer profile with that id")
-    facts += [("credential", str(badge.get("name"))), ("criteria", str((badge.get("criteria") or {}).get("id"))),
-              ("issuer", str(issuer.get("name"))), ("issued", str(assertion.get("issuedOn")))]
+    facts += [
+        ("credential", str(badge.get("name"))),
+        ("criteria", str((badge.get("criteria") or {}).get("id"))),
+        ("issuer", str(issuer.get("name"))),
+        ("issued", str(assertion.get("issuedOn"))),
+    ]
     issued = _date(assertion.get("issuedOn"))
     if issued is None or issued > today:
         raise _Failed("invalid", f"issuedOn {assertion.get('issuedOn')} is not a past date")
@@ -186,7 +197,8 @@ def _check_assertion(assertion: dict[str, Any], url: str, site_url: str, fetcher
     if email is not None:
         recipient = assertion.get("recipient") or {}
         identity = recipient.get("identity")
-        expected = hashed_recipient(email, recipient.get("salt") or "") if recipient.get("hashed") else email.strip().lower()
+        salt = recipient.get("salt") or ""
+        expected = hashed_recipient(email, salt) if recipient.get("hashed") else email.strip().lower()
         if identity != expected:
             raise _Failed("not issued to this email", f"the badge was not issued to {email}")
         facts.append(("recipient", f"{email} (matches)"))
