@@ -9,7 +9,8 @@ from __future__ import annotations
 import csv
 import io
 import json
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
+from pathlib import Path
 from typing import Any
 
 from . import bake, images, ob2
@@ -28,7 +29,8 @@ def badge_images(district: District) -> dict[str, bytes]:
 
 
 def json_bytes(document: dict[str, Any]) -> bytes:
-    return (json.dumps(document, indent=2, ensure_ascii=False) + "\n").encode("utf-8")
+    # Compact: json's C encoder only runs without indent, about three times faster at 50,000 files.
+    return (json.dumps(document, ensure_ascii=False, separators=(",", ":")) + "\n").encode("utf-8")
 
 
 def ob2_files(district: District, issuer: Issuer, badges: dict[str, bytes]) -> Iterator[tuple[str, bytes]]:
@@ -48,6 +50,20 @@ def ob2_files(district: District, issuer: Issuer, badges: dict[str, bytes]) -> I
             if award.revoked:
                 revoked.append(award)
     yield "revocations.json", json_bytes(ob2.revocation_list(revoked, urls))
+
+
+def write_files(root: Path, files: Iterable[tuple[str, bytes]]) -> tuple[int, int]:
+    """Write (relative path, bytes) pairs under `root`; returns (files, bytes) written."""
+    made: set[Path] = set()
+    count = size = 0
+    for relative, content in files:
+        target = root / relative
+        if target.parent not in made:
+            target.parent.mkdir(parents=True, exist_ok=True)
+            made.add(target.parent)
+        target.write_bytes(content)
+        count, size = count + 1, size + len(content)
+    return count, size
 
 
 AWARD_LINK_COLUMNS = (

@@ -123,14 +123,7 @@ class CairnPlugin(BasePlugin[CairnConfig]):
         # Open Badges files are written directly: at 50,000 awards, going through MkDocs'
         # Files collection costs more than the writing itself.
         assert self.district is not None
-        site = Path(config.site_dir)
-        made = set()
-        for relative, content in issue.ob2_files(self.district, self.issuer, self.badges):
-            target = site / relative
-            if target.parent not in made:
-                target.parent.mkdir(parents=True, exist_ok=True)
-                made.add(target.parent)
-            target.write_bytes(content)
+        issue.write_files(Path(config.site_dir), issue.ob2_files(self.district, self.issuer, self.badges))
         self.private_dir.mkdir(parents=True, exist_ok=True)
         links = self.private_dir / "award-links.csv"
         links.write_bytes(issue.award_links_csv(self.district, self.issuer))
