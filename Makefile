@@ -16,12 +16,12 @@ check: $(VENV)/.installed
 	$(BIN)/python build.py check
 
 test: $(VENV)/.installed-test node_modules/.installed /usr/bin/chromium
-	$(BIN)/ruff check plugins tests build.py
+	$(BIN)/ruff check plugins tests bench build.py
 	$(BIN)/python -m pytest
 
 lint: $(VENV)/.installed-test
-	$(BIN)/ruff check plugins tests build.py
-	$(BIN)/ruff format --check plugins tests build.py
+	$(BIN)/ruff check plugins tests bench build.py
+	$(BIN)/ruff format --check plugins tests bench build.py
 
 $(VENV)/.installed: pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)

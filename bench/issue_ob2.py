@@ -46,13 +46,26 @@ def synthetic_district(credentials: int, awards: int, seed: int = 1) -> District
     rubric = Rubric("Criterion", ("Not yet", "Proficient"), (("Evidence", ("Missing", "Present")),))
     sections = tuple(Section(title, title, f"{title} text for the benchmark.") for title in SECTIONS)
     ids = [f"credential-{i}" for i in range(credentials)]
-    stacks = {f"stack-{s}": Stack(f"stack-{s}", f"Stack {s}", "A stack.", "#1f6f8b", tuple(ids[s::10]), Path("x"))
-              for s in range(10)}
+    stacks = {
+        f"stack-{s}": Stack(f"stack-{s}", f"Stack {s}", "A stack.", "#1f6f8b", tuple(ids[s::10]), Path("x"))
+        for s in range(10)
+    }
     creds = {
-        cid: Credential(id=cid, title=f"Credential {i}", summary="A summary.", stack=f"stack-{i % 10}",
-                        level="proficient", topics=(f"topic-{i % 20}",), estimated_hours=10, status="active",
-                        sections=sections, rubric=rubric, body="", source=Path("x"),
-                        expires_after=Duration(3, "years") if i % 3 == 0 else None)
+        cid: Credential(
+            id=cid,
+            title=f"Credential {i}",
+            summary="A summary.",
+            stack=f"stack-{i % 10}",
+            level="proficient",
+            topics=(f"topic-{i % 20}",),
+            estimated_hours=10,
+            status="active",
+            sections=sections,
+            rubric=rubric,
+            body="",
+            source=Path("x"),
+            expires_after=Duration(3, "years") if i % 3 == 0 else None,
+        )
         for i, cid in enumerate(ids)
     }
     earners = []
@@ -61,11 +74,30 @@ def synthetic_district(credentials: int, awards: int, seed: int = 1) -> District
         earner_awards = []
         for _ in range(per_earner):
             revoked = Revocation(dt.date(2025, 6, 1), "Issued in error.") if rng.random() < 0.01 else None
-            earner_awards.append(Award(credential=rng.choice(ids), issued=dt.date(2024, 1, 1) + dt.timedelta(rng.randrange(600)),
-                                       source=Path("x"), line=1, evidence=(Evidence("https://example.org/e", "Narrative."),),
-                                       revoked=revoked, id=new_award_id(), salt=new_salt()))
-        earners.append(Earner(name=f"Earner {e}", email=f"earner{e}@example.org", public=e % 2 == 0, school=None,
-                              role="Teacher", bio="", awards=tuple(earner_awards), source=Path("x")))
+            earner_awards.append(
+                Award(
+                    credential=rng.choice(ids),
+                    issued=dt.date(2024, 1, 1) + dt.timedelta(rng.randrange(600)),
+                    source=Path("x"),
+                    line=1,
+                    evidence=(Evidence("https://example.org/e", "Narrative."),),
+                    revoked=revoked,
+                    id=new_award_id(),
+                    salt=new_salt(),
+                )
+            )
+        earners.append(
+            Earner(
+                name=f"Earner {e}",
+                email=f"earner{e}@example.org",
+                public=e % 2 == 0,
+                school=None,
+                role="Teacher",
+                bio="",
+                awards=tuple(earner_awards),
+                source=Path("x"),
+            )
+        )
     return District(topics=topics, stacks=stacks, credentials=creds, schools={}, earners=tuple(earners))
 
 
@@ -78,7 +110,9 @@ def main() -> None:
     district = synthetic_district(args.credentials, args.awards)
     issuer = Issuer("Bench District", "https://example.org/", "badges@example.org", "", "https://badges.example.org/")
     started = time.perf_counter()
-    badges = {cid: images.generate_badge(c.title, "#1f6f8b", c.level, "Stack") for cid, c in district.credentials.items()}
+    badges = {
+        cid: images.generate_badge(c.title, "#1f6f8b", c.level, "Stack") for cid, c in district.credentials.items()
+    }
     badge_seconds = time.perf_counter() - started
 
     out = Path(tempfile.mkdtemp(prefix="cairn-bench-"))
