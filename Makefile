@@ -15,7 +15,7 @@ build: $(VENV)/.installed
 check: $(VENV)/.installed
 	$(BIN)/python build.py check
 
-test: $(VENV)/.installed-test node_modules/.installed /usr/bin/chromium
+test: $(VENV)/.installed-test node_modules/.installed /usr/bin/chromium .venv-referee/.installed
 	$(BIN)/ruff check plugins tests bench build.py
 	$(BIN)/python -m pytest
 
@@ -33,6 +33,12 @@ $(VENV)/.installed-test: $(VENV)/.installed
 	$(BIN)/python -m pip install --quiet -e '.[test]'
 	touch $@
 
+# The Open Badges 2.0 validator pins old libraries: it gets a venv of its own.
+.venv-referee/.installed: tests/referee/requirements.txt
+	rm -rf .venv-referee
+	PYTHON311=$(PYTHON) bash tests/referee/make_venv.sh .venv-referee
+	touch $@
+
 node_modules/.installed: package.json package-lock.json
 	npm ci --no-audit --no-fund
 	touch $@
@@ -45,4 +51,4 @@ node_modules/.installed: package.json package-lock.json
 	test -x /usr/bin/chromium
 
 clean:
-	rm -rf $(VENV) node_modules site .site-build-* .site-old-*
+	rm -rf $(VENV) .venv-referee node_modules site build .site-build-* .site-old-*
