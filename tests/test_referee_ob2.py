@@ -14,7 +14,6 @@ import subprocess
 from pathlib import Path
 
 import pytest
-
 from conftest import REPO, copy_project, run_cli, serve_folder
 
 REFEREE = REPO / "tests" / "referee" / "ob2_referee.py"
