@@ -1,7 +1,8 @@
-"""Award ids and salts: random once, then saved in the earner files and never changed.
+"""Award ids and salts, and public earners' slugs: made once, saved in the earner files,
+never changed.
 
-`python build.py ids` writes the missing ones into the YAML text itself, below each
-award's first line, so the committee's comments and layout stay as they were.
+`python build.py ids` writes the missing ones into the YAML text itself (below each
+award's first line, below the earner's name), so comments and layout stay as they were.
 """
 
 from __future__ import annotations
@@ -29,8 +30,12 @@ def new_salt() -> str:
 
 
 def assign_missing_ids(earner_files: list[Path], problems: Problems) -> dict[Path, int]:
-    """Give every award without an id or salt new ones; returns awards changed per file."""
-    changed = {}
+    """Give every award without an id or salt new ones, and every public earner without a
+    slug one derived from their name; returns the number of additions per file."""
+    from .people import slug_for
+
+    parsed = []
+    taken: set[str] = set()
     for path in earner_files:
         raw = path.read_bytes()
         bom = raw.startswith(b"\xef\xbb\xbf")
@@ -39,26 +44,51 @@ def assign_missing_ids(earner_files: list[Path], problems: Problems) -> dict[Pat
         except UnicodeDecodeError:
             problems.add(path, 1, "the file is not UTF-8 text", "save it as UTF-8, then run this again")
             continue
-        newline = "\r\n" if "\r\n" in original else "\n"
         text = original.replace("\r\n", "\n")
         composed = compose_yaml(text, path, problems)
         if composed is None or not isinstance(composed[0], yaml.MappingNode):
             continue
-        insertions = _insertions(composed[0], path, problems)
+        root = composed[0]
+        fields = {key.value: value for key, value in root.value if isinstance(key, yaml.ScalarNode)}
+        if isinstance(fields.get("slug"), yaml.ScalarNode):
+            taken.add(fields["slug"].value)
+        parsed.append((path, bom, "\r\n" if "\r\n" in original else "\n", text, root, fields))
+
+    changed = {}
+    for path, bom, newline, text, root, fields in parsed:
+        insertions = _award_insertions(root, path, problems)
+        if _wants_slug(fields):
+            slug = base = slug_for(fields["name"].value)
+            number = 2
+            while slug in taken:
+                slug, number = f"{base}-{number}", number + 1
+            taken.add(slug)
+            end = fields["name"].end_mark
+            insertions.append((end.line + (1 if end.column > 0 else 0), [f"slug: {slug}"]))
         if not insertions:
             continue
         lines = text.split("\n")
         for at, new_lines in sorted(insertions, reverse=True):
             lines[at:at] = new_lines
-        updated = newline.join(lines)
         temporary = path.with_name(f".{path.name}.tmp")
-        temporary.write_bytes((b"\xef\xbb\xbf" if bom else b"") + updated.encode("utf-8"))
+        temporary.write_bytes((b"\xef\xbb\xbf" if bom else b"") + newline.join(lines).encode("utf-8"))
         os.replace(temporary, path)
         changed[path] = len(insertions)
     return changed
 
 
-def _insertions(root: yaml.MappingNode, path: Path, problems: Problems) -> list[tuple[int, list[str]]]:
+def _wants_slug(fields: dict[str, yaml.Node]) -> bool:
+    public, name = fields.get("public"), fields.get("name")
+    return (
+        "slug" not in fields
+        and isinstance(public, yaml.ScalarNode)
+        and public.value.lower() == "true"
+        and isinstance(name, yaml.ScalarNode)
+        and bool(name.value.strip())
+    )
+
+
+def _award_insertions(root: yaml.MappingNode, path: Path, problems: Problems) -> list[tuple[int, list[str]]]:
     awards = next((value for key, value in root.value if key.value == "awards"), None)
     if not isinstance(awards, yaml.SequenceNode):
         return []

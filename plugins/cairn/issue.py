@@ -13,8 +13,9 @@ from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
-from . import bake, images, ob2
+from . import api, bake, images, ob2
 from .model import District, Issuer
+from .people import TopicExperts
 
 
 def badge_images(district: District) -> dict[str, bytes]:
@@ -50,6 +51,12 @@ def ob2_files(district: District, issuer: Issuer, badges: dict[str, bytes]) -> I
             if award.revoked:
                 revoked.append(award)
     yield "revocations.json", json_bytes(ob2.revocation_list(revoked, urls))
+
+
+def feed_files(district: District, issuer: Issuer, by_topic: list[TopicExperts]) -> Iterator[tuple[str, bytes]]:
+    urls = ob2.Urls(issuer.site_url)
+    yield "api/credentials.json", json_bytes(api.credentials_feed(district, urls))
+    yield "api/experts.json", json_bytes(api.experts_feed(by_topic, urls))
 
 
 def write_files(root: Path, files: Iterable[tuple[str, bytes]]) -> tuple[int, int]:

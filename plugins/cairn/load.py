@@ -456,6 +456,12 @@ def _load_earner(
     school = fields.identifier("school", required=False)
     if school is not None and school not in schools:
         fields.fail(("school",), f"unknown school '{school}'", "use an id from earners/_schools.yml or add it there")
+    if public and slug is None and "slug" not in fields.data:
+        fields.fail(
+            ("public",),
+            "a public earner needs a slug, the permanent part of their profile URL",
+            "run: python build.py ids, which writes one derived from the name",
+        )
     role = fields.text("role", required=False, max_length=120)
     bio = fields.text("bio", required=False, max_length=1000)
     awards = []

@@ -8,8 +8,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from typing import Any
+from urllib.parse import urlencode
 
 from .model import LEVELS, Credential, District, Stack, Topic
+from .people import Badge, Profile, TopicExperts, holders
 
 HOURS_BUCKETS = (
     ("up-to-5", "Up to 5 hours", 0, 5),
@@ -25,6 +27,38 @@ def credential_url(credential_id: str) -> str:
 
 def badge_path(credential_id: str) -> str:
     return f"badges/{credential_id}.png"
+
+
+def profile_url(slug: str) -> str:
+    return f"earners/{slug}/"
+
+
+@dataclass(frozen=True)
+class Sharing:
+    """What share links need: the site's address and the organisation LinkedIn should show."""
+
+    site_url: str
+    organisation_name: str
+    linkedin_organisation_id: int | None = None
+
+
+def badge_link(profile: Profile, badge: Badge, sharing: Sharing) -> str:
+    """The public link to one badge: its place on the earner's profile."""
+    return f"{sharing.site_url}{profile_url(profile.slug)}#badge-{badge.award.id}"
+
+
+def linkedin_url(profile: Profile, badge: Badge, sharing: Sharing) -> str:
+    """LinkedIn's "add to profile" link for a certification, prefilled."""
+    params: dict[str, Any] = {"startTask": "CERTIFICATION_NAME", "name": badge.credential.title}
+    if sharing.linkedin_organisation_id is not None:
+        params["organizationId"] = sharing.linkedin_organisation_id
+    else:
+        params["organizationName"] = sharing.organisation_name
+    params.update(issueYear=badge.award.issued.year, issueMonth=badge.award.issued.month)
+    if badge.expires:
+        params.update(expirationYear=badge.expires.year, expirationMonth=badge.expires.month)
+    params.update(certUrl=badge_link(profile, badge, sharing), certId=badge.award.id)
+    return "https://www.linkedin.com/profile/add?" + urlencode(params)
 
 
 def hours_bucket(hours: float) -> str:
@@ -73,9 +107,12 @@ def cards(district: District) -> dict[str, Card]:
     return result
 
 
-def site_pages(district: District) -> list[PageSpec]:
-    """Every generated page, in a stable order."""
+def site_pages(
+    district: District, sharing: Sharing, people: list[Profile], by_topic: list[TopicExperts]
+) -> list[PageSpec]:
+    """Every generated page, in a stable order; `people` and `by_topic` come from people.py."""
     all_cards = cards(district)
+    topic_experts = {entry.topic.id: entry for entry in by_topic}
     active = [all_cards[c.id] for c in district.active]
     common = {"levels": LEVELS, "hours_buckets": HOURS_BUCKETS}
     pages = [
@@ -128,7 +165,11 @@ def site_pages(district: District) -> list[PageSpec]:
                 "topic.html",
                 topic.label,
                 topic.description,
-                data={"topic": topic, "cards": [c for c in active if topic in c.topics]},
+                data={
+                    "topic": topic,
+                    "cards": [c for c in active if topic in c.topics],
+                    "experts": topic_experts[topic.id].experts,
+                },
             )
         )
     for credential in district.in_stack_order():
@@ -150,6 +191,71 @@ def site_pages(district: District) -> list[PageSpec]:
                     "previous": all_cards[siblings[index - 1].id] if index > 0 else None,
                     "next": all_cards[siblings[index + 1].id] if index + 1 < len(siblings) else None,
                     "stack_size": len(siblings),
+                    "holders": holders(credential.id, people),
+                },
+            )
+        )
+    pages += _people_pages(district, people, by_topic, sharing)
+    return pages
+
+
+def _people_pages(
+    district: District, people: list[Profile], by_topic: list[TopicExperts], sharing: Sharing
+) -> list[PageSpec]:
+    schools = list(district.schools.values())
+    pages = [
+        PageSpec(
+            "experts/index.md",
+            "experts.html",
+            "Experts",
+            "Educators in the district who hold micro-credentials, by topic and school.",
+            data={"by_topic": by_topic, "schools": schools, "topics": list(district.topics.values())},
+        ),
+        PageSpec(
+            "schools/index.md",
+            "schools.html",
+            "Schools",
+            "The district's schools and the topics their educators hold credentials in.",
+            data={"schools": [(s, sum(1 for p in people if p.earner.school == s.id)) for s in schools]},
+        ),
+    ]
+    offered = [entry for entry in by_topic if entry.credentials]
+    for school in schools:
+        staff = [p for p in people if p.earner.school == school.id]
+        covered = [(e.topic, [x for x in e.experts if x.profile.earner.school == school.id]) for e in offered]
+        pages.append(
+            PageSpec(
+                f"schools/{school.id}/index.md",
+                "school.html",
+                school.name,
+                f"Educators at {school.name} who hold micro-credentials, and the topics they cover.",
+                tags=(school.name,),
+                data={
+                    "school": school,
+                    "profiles": staff,
+                    "covered": [(topic, experts) for topic, experts in covered if experts],
+                    "lacking": [topic for topic, experts in covered if not experts],
+                },
+            )
+        )
+    for profile in people:
+        school = profile.school.name if profile.school else ""
+        pages.append(
+            PageSpec(
+                profile_url(profile.slug) + "index.md",
+                "profile.html",
+                profile.earner.name,
+                " ".join(filter(None, [profile.earner.role, school and f"at {school}"])) or "Micro-credentials held",
+                tags=tuple(filter(None, [school, profile.earner.role])),
+                data={
+                    "profile": profile,
+                    "shares": {
+                        b.award.id: {
+                            "link": badge_link(profile, b, sharing),
+                            "linkedin": linkedin_url(profile, b, sharing),
+                        }
+                        for b in profile.badges
+                    },
                 },
             )
         )

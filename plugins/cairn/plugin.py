@@ -24,7 +24,8 @@ from . import images, issue
 from .load import Sources, load_district
 from .markdown_ext import SpecMarkdown
 from .model import District, Issuer
-from .pages import PageSpec, badge_path, home_data, site_pages
+from .pages import PageSpec, Sharing, badge_path, home_data, site_pages
+from .people import experts_by_topic, profiles
 from .problems import ProblemsFound
 
 log = logging.getLogger("mkdocs.plugins.cairn")
@@ -49,6 +50,9 @@ class CairnConfig(Config):
 
     # Who issues the badges
     issuer = opt.SubConfig(IssuerConfig)
+
+    # LinkedIn's id of the district's page, for "add to profile" links (else the issuer's name is used)
+    linkedin_organization_id = opt.Optional(opt.Type(int))
 
     # Treat warnings as errors
     strict = opt.Type(bool, default=False)
@@ -109,7 +113,11 @@ class CairnPlugin(BasePlugin[CairnConfig]):
 
     def on_files(self, files: Files, *, config: Any) -> Files:
         assert self.district is not None
-        self.pages = {spec.src_uri: spec for spec in site_pages(self.district)}
+        sharing = Sharing(self.issuer.site_url, self.issuer.name, self.config.linkedin_organization_id)
+        # Whether an award has expired is judged on the day of the build.
+        people = profiles(self.district, dt.date.today())
+        self.by_topic = experts_by_topic(self.district, people)
+        self.pages = {spec.src_uri: spec for spec in site_pages(self.district, sharing, people, self.by_topic)}
         for uri, spec in self.pages.items():
             files.append(File.generated(config, uri, content=spec.markdown))
         if files.get_file_from_path("index.md") is None:
@@ -123,7 +131,9 @@ class CairnPlugin(BasePlugin[CairnConfig]):
         # Open Badges files are written directly: at 50,000 awards, going through MkDocs'
         # Files collection costs more than the writing itself.
         assert self.district is not None
-        issue.write_files(Path(config.site_dir), issue.ob2_files(self.district, self.issuer, self.badges))
+        site = Path(config.site_dir)
+        issue.write_files(site, issue.ob2_files(self.district, self.issuer, self.badges))
+        issue.write_files(site, issue.feed_files(self.district, self.issuer, self.by_topic))
         self.private_dir.mkdir(parents=True, exist_ok=True)
         links = self.private_dir / "award-links.csv"
         links.write_bytes(issue.award_links_csv(self.district, self.issuer))

@@ -1,0 +1,167 @@
+"""Public earners: their profiles, stack progress and the expert directory by topic.
+
+Only earners with `public: true` ever reach these structures, and of their awards only
+those not revoked and not hidden (`public: false` on the award). Everything a page or a
+feed shows of a person comes from here, which keeps the privacy rule in one place.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+import unicodedata
+from dataclasses import dataclass
+
+from .model import Award, Credential, District, Earner, School, Stack, Topic
+from .ob2 import expiry
+
+
+def slug_for(name: str) -> str:
+    """'Nguyễn Thị Lan' -> 'nguyen-thi-lan'; a permanent URL part once saved."""
+    # Apostrophes join (O'Brien -> obrien); đ has no decomposition to d.
+    name = re.sub(r"['’ʼ]", "", name).replace("đ", "d").replace("Đ", "D")
+    ascii_name = unicodedata.normalize("NFKD", name)
+    ascii_name = ascii_name.encode("ascii", "ignore").decode("ascii").lower()
+    slug = re.sub(r"[^a-z0-9]+", "-", ascii_name).strip("-")[:60].strip("-")
+    return slug or "earner"
+
+
+@dataclass(frozen=True)
+class Badge:
+    """One award as a profile shows it."""
+
+    award: Award
+    credential: Credential
+    expires: dt.date | None
+    expired: bool
+
+
+@dataclass(frozen=True)
+class StackProgress:
+    stack: Stack
+    held: int
+    total: int  # active credentials in the stack
+
+    @property
+    def complete(self) -> bool:
+        return self.total > 0 and self.held >= self.total
+
+
+@dataclass(frozen=True)
+class Profile:
+    earner: Earner
+    slug: str
+    school: School | None
+    badges: tuple[Badge, ...]  # newest first
+    topics: tuple[Topic, ...]
+    stacks: tuple[StackProgress, ...]  # stacks started, in catalog order
+
+
+@dataclass(frozen=True)
+class Expert:
+    """A public earner ranked for one topic."""
+
+    profile: Profile
+    current: int  # credentials on the topic held and current
+    expired: int  # held but expired
+    completed_stacks: int  # completed stacks that hold a credential on the topic
+    credentials: tuple[Credential, ...]
+
+    @property
+    def rank_key(self) -> tuple[int, int, int, str]:
+        return (-self.current, -self.completed_stacks, -self.expired, self.profile.earner.name.lower())
+
+
+@dataclass(frozen=True)
+class TopicExperts:
+    topic: Topic
+    credentials: int  # active credentials on the topic
+    by_school: tuple[tuple[School | None, tuple[Expert, ...]], ...]  # schools by name, experts ranked
+
+    @property
+    def experts(self) -> list[Expert]:
+        return sorted((e for _, group in self.by_school for e in group), key=lambda e: e.rank_key)
+
+
+def shown_awards(earner: Earner) -> list[Award]:
+    """What a profile may show: not revoked, not hidden by the earner."""
+    return [a for a in earner.awards if a.revoked is None and a.public]
+
+
+def profiles(district: District, today: dt.date) -> list[Profile]:
+    """A profile for every public earner with a slug, ordered by name."""
+    result = []
+    for earner in district.earners:
+        if not earner.public or not earner.slug:
+            continue
+        awards = shown_awards(earner)
+        badges = []
+        for award in sorted(awards, key=lambda a: (a.issued, a.credential), reverse=True):
+            credential = district.credentials[award.credential]
+            expires = expiry(award, credential)
+            badges.append(Badge(award, credential, expires, bool(expires and expires <= today)))
+        held = {a.credential for a in awards}
+        topic_ids = {t for cid in held for t in district.credentials[cid].topics}
+        stacks = []
+        for stack in district.stacks.values():
+            active = [c.id for c in district.stack_credentials(stack.id) if c.status == "active"]
+            count = sum(1 for cid in active if cid in held)
+            if count:
+                stacks.append(StackProgress(stack, count, len(active)))
+        result.append(
+            Profile(
+                earner=earner,
+                slug=earner.slug,
+                school=district.schools.get(earner.school or ""),
+                badges=tuple(badges),
+                topics=tuple(t for t in district.topics.values() if t.id in topic_ids),
+                stacks=tuple(stacks),
+            )
+        )
+    return sorted(result, key=lambda p: (p.earner.name.lower(), p.slug))
+
+
+def experts_by_topic(district: District, all_profiles: list[Profile]) -> list[TopicExperts]:
+    """For each topic, the public holders of its credentials, grouped by school and ranked."""
+    result = []
+    for topic in district.topics.values():
+        experts = []
+        for profile in all_profiles:
+            relevant = [b for b in profile.badges if topic.id in b.credential.topics]
+            if not relevant:
+                continue
+            completed = sum(
+                1
+                for p in profile.stacks
+                if p.complete and any(topic.id in c.topics for c in district.stack_credentials(p.stack.id))
+            )
+            distinct = {b.credential.id: b for b in relevant}
+            experts.append(
+                Expert(
+                    profile=profile,
+                    current=sum(1 for b in distinct.values() if not b.expired),
+                    expired=sum(1 for b in distinct.values() if b.expired),
+                    completed_stacks=completed,
+                    credentials=tuple(sorted((b.credential for b in distinct.values()), key=lambda c: c.title)),
+                )
+            )
+        groups: dict[str, list[Expert]] = {}
+        for expert in experts:
+            groups.setdefault(expert.profile.earner.school or "", []).append(expert)
+        by_school = tuple(
+            (district.schools.get(key), tuple(sorted(group, key=lambda e: e.rank_key)))
+            for key, group in sorted(groups.items(), key=lambda kv: (kv[0] == "", _school_name(district, kv[0])))
+        )
+        credentials = sum(1 for c in district.active if topic.id in c.topics)
+        result.append(TopicExperts(topic, credentials, by_school))
+    return result
+
+
+def _school_name(district: District, school_id: str) -> str:
+    school = district.schools.get(school_id)
+    return school.name.lower() if school else ""
+
+
+def holders(credential_id: str, all_profiles: list[Profile]) -> list[Profile]:
+    """Public earners showing an award of the credential."""
+    return [p for p in all_profiles if any(b.credential.id == credential_id for b in p.badges)]
