@@ -278,7 +278,9 @@ def test_an_award_of_a_draft_credential_is_refused(project: Path, capsys: pytest
     code, lines = check(project, capsys)
     assert code == 1
     assert any(
-        "is a draft and cannot be awarded" in line and line.startswith(f"earners/test-earner.yml:{line_of(earner, 'credential:')}:") for line in lines
+        "is a draft and cannot be awarded" in line
+        and line.startswith(f"earners/test-earner.yml:{line_of(earner, 'credential:')}:")
+        for line in lines
     ), lines
 
 

@@ -6,6 +6,7 @@ page rendered by the theme's template of the same name.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import urlencode
@@ -247,6 +248,11 @@ def _people_pages(
                 profile.earner.name,
                 " ".join(filter(None, [profile.earner.role, school and f"at {school}"])) or "Micro-credentials held",
                 tags=tuple(filter(None, [school, profile.earner.role])),
+                # Not shown (the template draws the page) but indexed, so search finds people
+                # by role, school and topic.
+                markdown=markdown_text(
+                    ". ".join(filter(None, [profile.earner.role, school, ", ".join(t.label for t in profile.topics)]))
+                ),
                 data={
                     "profile": profile,
                     "shares": {
@@ -274,6 +280,14 @@ def home_data(district: District) -> dict[str, Any]:
         "earner_count": sum(1 for e in district.earners if any(a.revoked is None for a in e.awards)),
         "award_count": sum(1 for e in district.earners for a in e.awards if a.revoked is None),
     }
+
+
+_MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|~])")
+
+
+def markdown_text(text: str) -> str:
+    """Plain text made safe to hand to Markdown: every character with a meaning is escaped."""
+    return _MARKDOWN_SPECIAL.sub(r"\\\1", " ".join(text.split()))
 
 
 def _one_line(text: str) -> str:
