@@ -64,3 +64,21 @@ def serve_folder(folder: Path) -> Iterator[str]:
 def served_site(sample_site: Path) -> Iterator[str]:
     """The sample site on a real local HTTP server; yields its base URL."""
     yield from serve_folder(sample_site)
+
+
+@pytest.fixture(scope="session")
+def live_site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Path, str]]:
+    """The sample district built for, and served at, its real address http://127.0.0.1:<port>/.
+
+    Yields (project folder, base URL). Badges, verify pages and referees need every `id`
+    to be the URL it is really served at.
+    """
+    project = copy_project(tmp_path_factory.mktemp("live"))
+    (project / "site").mkdir()
+    server = serve_folder(project / "site")
+    base = next(server)
+    config = project / "mkdocs.yml"
+    config.write_text(config.read_text(encoding="utf-8").replace("http://127.0.0.1:8000/", base), encoding="utf-8")
+    assert run_cli(project, "build") == 0
+    yield project, base
+    server.close()

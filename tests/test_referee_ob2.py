@@ -14,7 +14,7 @@ import subprocess
 from pathlib import Path
 
 import pytest
-from conftest import REPO, copy_project, run_cli, serve_folder
+from conftest import REPO, run_cli
 
 REFEREE = REPO / "tests" / "referee" / "ob2_referee.py"
 REFEREE_PYTHON = Path(os.environ.get("CAIRN_REFEREE_PYTHON", REPO / ".venv-referee" / "bin" / "python"))
@@ -30,19 +30,12 @@ def referee(*args: str) -> list[dict]:
 
 
 @pytest.fixture(scope="module")
-def served(tmp_path_factory: pytest.TempPathFactory):  # noqa: ANN201
-    """The sample district built for, and served at, http://127.0.0.1:<port>/."""
-    project = copy_project(tmp_path_factory.mktemp("referee"))
-    (project / "site").mkdir()
-    server = serve_folder(project / "site")
-    base = next(server)
-    config = project / "mkdocs.yml"
-    config.write_text(config.read_text(encoding="utf-8").replace("http://127.0.0.1:8000/", base), encoding="utf-8")
-    assert run_cli(project, "build") == 0
+def served(live_site: tuple[Path, str]):  # noqa: ANN201
+    """The live sample site and its award links."""
+    project, base = live_site
     with open(project / "build" / "award-links.csv", encoding="utf-8", newline="") as links:
         rows = list(csv.DictReader(links))
-    yield project, base, rows
-    server.close()
+    return project, base, rows
 
 
 def status(row: dict[str, str]) -> str:

@@ -15,7 +15,7 @@ from typing import Any
 
 from . import api, bake, images, ob2
 from .model import District, Issuer
-from .people import TopicExperts
+from .people import Profile, TopicExperts
 
 
 def badge_images(district: District) -> dict[str, bytes]:
@@ -57,6 +57,19 @@ def feed_files(district: District, issuer: Issuer, by_topic: list[TopicExperts])
     urls = ob2.Urls(issuer.site_url)
     yield "api/credentials.json", json_bytes(api.credentials_feed(district, urls))
     yield "api/experts.json", json_bytes(api.experts_feed(by_topic, urls))
+
+
+def verify_name_files(people: list[Profile], site_url: str) -> Iterator[tuple[str, bytes]]:
+    """For the verify page: award id -> the earner's name and profile, for public earners' shown
+    awards only, sharded by the id's first two characters so a lookup fetches a small file."""
+    shards: dict[str, dict[str, dict[str, str]]] = {}
+    for profile in people:
+        for badge in profile.badges:
+            award_id = badge.award.id or ""
+            entry = {"name": profile.earner.name, "profile": f"{site_url}earners/{profile.slug}/"}
+            shards.setdefault(award_id[:2], {})[award_id] = entry
+    for prefix in sorted(shards):
+        yield f"verify/names/{prefix}.json", json_bytes(dict(sorted(shards[prefix].items())))
 
 
 def write_files(root: Path, files: Iterable[tuple[str, bytes]]) -> tuple[int, int]:

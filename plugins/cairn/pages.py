@@ -197,6 +197,15 @@ def site_pages(
             )
         )
     pages += _people_pages(district, people, by_topic, sharing)
+    pages.append(
+        PageSpec(
+            "verify/index.md",
+            "verify.html",
+            "Verify a badge",
+            "Check that a badge is authentic, current and not revoked, in your browser.",
+            data={"site_url": sharing.site_url, "issuer_name": sharing.organisation_name},
+        )
+    )
     return pages
 
 

@@ -116,6 +116,7 @@ class CairnPlugin(BasePlugin[CairnConfig]):
         sharing = Sharing(self.issuer.site_url, self.issuer.name, self.config.linkedin_organization_id)
         # Whether an award has expired is judged on the day of the build.
         people = profiles(self.district, dt.date.today())
+        self.people = people
         self.by_topic = experts_by_topic(self.district, people)
         self.pages = {spec.src_uri: spec for spec in site_pages(self.district, sharing, people, self.by_topic)}
         for uri, spec in self.pages.items():
@@ -134,6 +135,7 @@ class CairnPlugin(BasePlugin[CairnConfig]):
         site = Path(config.site_dir)
         issue.write_files(site, issue.ob2_files(self.district, self.issuer, self.badges))
         issue.write_files(site, issue.feed_files(self.district, self.issuer, self.by_topic))
+        issue.write_files(site, issue.verify_name_files(self.people, self.issuer.site_url))
         self.private_dir.mkdir(parents=True, exist_ok=True)
         links = self.private_dir / "award-links.csv"
         links.write_bytes(issue.award_links_csv(self.district, self.issuer))
