@@ -13,7 +13,7 @@ from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
-from . import api, bake, images, ob2
+from . import api, bake, images, ob2, share
 from .model import District, Issuer
 from .people import Profile, TopicExperts
 
@@ -57,6 +57,20 @@ def feed_files(district: District, issuer: Issuer, by_topic: list[TopicExperts])
     urls = ob2.Urls(issuer.site_url)
     yield "api/credentials.json", json_bytes(api.credentials_feed(district, urls))
     yield "api/experts.json", json_bytes(api.experts_feed(by_topic, urls))
+
+
+def share_files(district: District, issuer: Issuer, badges: dict[str, bytes]) -> Iterator[tuple[str, bytes]]:
+    """Per published credential: QR codes of its page (PNG, SVG) and its 1200×630 preview image."""
+    urls = ob2.Urls(issuer.site_url)
+    for credential in district.published:
+        page = urls.credential_page(credential.id)
+        stack = district.stacks[credential.stack]
+        yield f"credentials/{credential.id}/qr.png", share.qr_png(page)
+        yield f"credentials/{credential.id}/qr.svg", share.qr_svg(page, f"QR code: {credential.title}")
+        yield (
+            f"credentials/{credential.id}/share.png",
+            share.share_image(badges[credential.id], credential.title, stack.title, issuer.name, stack.color),
+        )
 
 
 def verify_name_files(people: list[Profile], site_url: str) -> Iterator[tuple[str, bytes]]:

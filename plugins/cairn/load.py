@@ -49,7 +49,7 @@ CREDENTIAL_FIELDS = (
     "status",
 )
 STACK_FIELDS = ("title", "description", "color", "credentials")
-EARNER_FIELDS = ("name", "email", "public", "slug", "school", "role", "bio", "awards")
+EARNER_FIELDS = ("name", "email", "public", "slug", "aliases", "school", "role", "bio", "awards")
 AWARD_FIELDS = ("credential", "issued", "evidence", "expires", "revoked", "id", "salt", "public")
 
 _EMAIL = re.compile(
@@ -408,15 +408,15 @@ def _load_earners(
             )
         else:
             emails[key] = (path, 1)
-        if earner.slug:
-            if earner.slug in slugs:
+        for slug in filter(None, (earner.slug, *earner.aliases)):
+            if slug in slugs:
                 problems.add(
                     path,
                     1,
-                    f"slug '{earner.slug}' is also used by {slugs[earner.slug].name}",
-                    "give one of them another slug",
+                    f"slug or alias '{slug}' is also used by {slugs[slug].name}",
+                    "profile URLs must be unique: give one of them another slug",
                 )
-            slugs[earner.slug] = path
+            slugs[slug] = path
         for award in earner.awards:
             if award.id is None:
                 continue
@@ -462,6 +462,7 @@ def _load_earner(
             "a public earner needs a slug, the permanent part of their profile URL",
             "run: python build.py ids, which writes one derived from the name",
         )
+    aliases = fields.text_list("aliases", item_is_id=True)
     role = fields.text("role", required=False, max_length=120)
     bio = fields.text("bio", required=False, max_length=1000)
     awards = []
@@ -484,6 +485,7 @@ def _load_earner(
         awards=tuple(awards),
         source=path,
         slug=slug,
+        aliases=aliases,
     )
 
 

@@ -155,6 +155,7 @@ class Earner:
     awards: tuple[Award, ...]
     source: Path
     slug: str | None = None
+    aliases: tuple[str, ...] = ()  # old slugs, redirected to the current profile
 
 
 @dataclass(frozen=True)

@@ -30,6 +30,62 @@ def badge_path(credential_id: str) -> str:
     return f"badges/{credential_id}.png"
 
 
+def embed_url(credential_id: str) -> str:
+    return f"embed/credentials/{credential_id}/"
+
+
+def share_image_path(credential_id: str) -> str:
+    return f"credentials/{credential_id}/share.png"
+
+
+def preview(sharing: Sharing, image_path: str, alt: str, wide: bool = True) -> dict[str, Any]:
+    """What link previews (Open Graph, Twitter) show: an absolute image URL and its description."""
+    return {"image": sharing.site_url + image_path, "alt": alt, "wide": wide}
+
+
+@dataclass(frozen=True)
+class Standalone:
+    """A page outside MkDocs' pipeline (no site chrome): rendered from a template, written as is."""
+
+    path: str
+    template: str
+    context: dict[str, Any]
+
+
+def standalone_pages(district: District, people: list[Profile], sharing: Sharing) -> list[Standalone]:
+    """Embeddable cards for other sites' iframes, and redirects from old URLs to new ones."""
+    result = []
+    for credential in district.published:
+        result.append(
+            Standalone(
+                embed_url(credential.id) + "index.html",
+                "embed-card.html",
+                {
+                    "credential": credential,
+                    "stack_title": district.stacks[credential.stack].title,
+                    "issuer_name": sharing.organisation_name,
+                    "page_url": sharing.site_url + credential_url(credential.id),
+                    "image_url": sharing.site_url + badge_path(credential.id),
+                },
+            )
+        )
+        for alias in credential.aliases:
+            result.append(_redirect(credential_url(alias), credential_url(credential.id), credential.title, sharing))
+    for profile in people:
+        for alias in profile.earner.aliases:
+            result.append(_redirect(profile_url(alias), profile_url(profile.slug), profile.earner.name, sharing))
+    return result
+
+
+def _redirect(old: str, new: str, title: str, sharing: Sharing) -> Standalone:
+    # Relative, so the redirect works wherever the site is served; both are two folders deep.
+    return Standalone(
+        old + "index.html",
+        "redirect.html",
+        {"target": f"../../{new}", "canonical": sharing.site_url + new, "title": title},
+    )
+
+
 def profile_url(slug: str) -> str:
     return f"earners/{slug}/"
 
@@ -156,7 +212,13 @@ def site_pages(
                 "stack.html",
                 stack.title,
                 _one_line(stack.description),
-                data={"stack": stack, "cards": stack_cards},
+                data={
+                    "stack": stack,
+                    "cards": stack_cards,
+                    "preview": preview(sharing, share_image_path(stack_cards[0].credential.id), stack.title)
+                    if stack_cards
+                    else None,
+                },
             )
         )
     for topic in district.topics.values():
@@ -193,6 +255,17 @@ def site_pages(
                     "next": all_cards[siblings[index + 1].id] if index + 1 < len(siblings) else None,
                     "stack_size": len(siblings),
                     "holders": holders(credential.id, people),
+                    "share": {
+                        "url": sharing.site_url + credential_url(credential.id),
+                        "embed_url": sharing.site_url + embed_url(credential.id),
+                        "image_url": sharing.site_url + badge_path(credential.id),
+                        "title": credential.title,
+                        "qr_png": "qr.png",
+                        "qr_svg": "qr.svg",
+                    },
+                    "preview": preview(
+                        sharing, share_image_path(credential.id), f"{credential.title}: badge and title"
+                    ),
                 },
             )
         )
@@ -263,6 +336,14 @@ def _people_pages(
                     ". ".join(filter(None, [profile.earner.role, school, ", ".join(t.label for t in profile.topics)]))
                 ),
                 data={
+                    "preview": preview(
+                        sharing,
+                        badge_path(profile.badges[0].credential.id),
+                        f"Badge: {profile.badges[0].credential.title}",
+                        wide=False,
+                    )
+                    if profile.badges
+                    else None,
                     "profile": profile,
                     "shares": {
                         b.award.id: {

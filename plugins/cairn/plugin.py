@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
@@ -24,7 +25,7 @@ from . import images, issue
 from .load import Sources, load_district
 from .markdown_ext import SpecMarkdown
 from .model import District, Issuer
-from .pages import PageSpec, Sharing, badge_path, home_data, site_pages
+from .pages import PageSpec, Sharing, badge_path, home_data, site_pages, standalone_pages
 from .people import experts_by_topic, profiles
 from .problems import ProblemsFound
 
@@ -113,7 +114,7 @@ class CairnPlugin(BasePlugin[CairnConfig]):
 
     def on_files(self, files: Files, *, config: Any) -> Files:
         assert self.district is not None
-        sharing = Sharing(self.issuer.site_url, self.issuer.name, self.config.linkedin_organization_id)
+        sharing = self.sharing = Sharing(self.issuer.site_url, self.issuer.name, self.config.linkedin_organization_id)
         # Whether an award has expired is judged on the day of the build.
         people = profiles(self.district, dt.date.today())
         self.people = people
@@ -136,6 +137,8 @@ class CairnPlugin(BasePlugin[CairnConfig]):
         issue.write_files(site, issue.ob2_files(self.district, self.issuer, self.badges))
         issue.write_files(site, issue.feed_files(self.district, self.issuer, self.by_topic))
         issue.write_files(site, issue.verify_name_files(self.people, self.issuer.site_url))
+        issue.write_files(site, issue.share_files(self.district, self.issuer, self.badges))
+        issue.write_files(site, self._standalone_files())
         self.private_dir.mkdir(parents=True, exist_ok=True)
         links = self.private_dir / "award-links.csv"
         links.write_bytes(issue.award_links_csv(self.district, self.issuer))
@@ -171,7 +174,13 @@ class CairnPlugin(BasePlugin[CairnConfig]):
         others = [Path(d) for d in config.theme.dirs if custom_dir is None or Path(d) != custom_dir]
         ours = {name for name in ours if not any((d / name).exists() for d in others)}
         env.autoescape = lambda name: name in ours
+        self.env = env
         return env
+
+    def _standalone_files(self) -> Iterator[tuple[str, bytes]]:
+        for page in standalone_pages(self.district, self.people, self.sharing):
+            html = self.env.get_template(page.template).render(**page.context)
+            yield page.path, html.encode("utf-8")
 
     def on_serve(self, server: Any, *, config: Any, builder: Any) -> Any:
         server.watch(str(self.sources.catalog))

@@ -1,0 +1,72 @@
+"""What PD planners and link previews need: QR codes and 1200×630 share images.
+
+Pure functions: the same input gives the same bytes.
+"""
+
+from __future__ import annotations
+
+import io
+
+import segno
+from PIL import Image, ImageDraw
+
+from .images import _font, _hex_to_rgb, _mix, _png_bytes
+
+SHARE_SIZE = (1200, 630)
+
+
+def qr_png(url: str) -> bytes:
+    """A QR code of `url` for print: 10 pixels a module, the standard four-module quiet zone."""
+    out = io.BytesIO()
+    segno.make(url, error="m").save(out, kind="png", scale=10, border=4)
+    return out.getvalue()
+
+
+def qr_svg(url: str, title: str) -> bytes:
+    out = io.BytesIO()
+    segno.make(url, error="m").save(out, kind="svg", scale=10, border=4, title=title, xmldecl=True)
+    return out.getvalue()
+
+
+def _wrap(draw: ImageDraw.ImageDraw, text: str, font, width: int, max_lines: int) -> list[str]:  # noqa: ANN001
+    lines: list[str] = []
+    for word in text.split():
+        candidate = f"{lines[-1]} {word}" if lines else word
+        if lines and draw.textlength(candidate, font=font) <= width:
+            lines[-1] = candidate
+        else:
+            lines.append(word)
+    if len(lines) > max_lines:
+        lines = lines[:max_lines]
+        while lines[-1] and draw.textlength(lines[-1] + "…", font=font) > width:
+            lines[-1] = lines[-1][:-1]
+        lines[-1] += "…"
+    return lines
+
+
+def share_image(badge_png: bytes, title: str, stack_title: str, issuer_name: str, color: str) -> bytes:
+    """A 1200×630 link-preview image: the badge on the left, the title and issuer on the right."""
+    base = _hex_to_rgb(color)
+    image = Image.new("RGB", SHARE_SIZE, _mix(base, (255, 255, 255), 0.88))
+    draw = ImageDraw.Draw(image)
+    draw.rectangle((0, 0, SHARE_SIZE[0], 18), fill=base)
+    with Image.open(io.BytesIO(badge_png)) as badge:
+        badge = badge.convert("RGBA").resize((420, 420), Image.Resampling.LANCZOS)
+        image.paste(badge, (70, 115), badge)
+    ink = _mix(base, (0, 0, 0), 0.7)
+    left, width = 560, 580
+    small = _font(30)
+    draw.text((left, 140), stack_title.upper()[:40], font=small, fill=ink)
+    for size in (64, 56, 48, 42):
+        font = _font(size)
+        lines = _wrap(draw, title, font, width, 4)
+        if all(draw.textlength(line, font=font) <= width for line in lines) and len(lines) <= 3:
+            break
+    y = 200
+    for line in lines:
+        draw.text((left, y), line, font=font, fill=(20, 20, 20))
+        y += int(font.size * 1.2)
+    for line in _wrap(draw, issuer_name, small, width, 2):
+        draw.text((left, max(y + 30, 470)), line, font=small, fill=ink)
+        y += 40
+    return _png_bytes(image.convert("RGBA"))
