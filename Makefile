@@ -15,7 +15,7 @@ build: $(VENV)/.installed
 check: $(VENV)/.installed
 	$(BIN)/python build.py check
 
-test: $(VENV)/.installed-test node_modules/.installed /usr/bin/chromium .venv-referee/.installed
+test: $(VENV)/.installed-test node_modules/.installed /usr/bin/chromium /usr/bin/zbarimg .venv-referee/.installed
 	$(BIN)/ruff check plugins tests bench build.py
 	$(BIN)/python -m pytest
 
@@ -49,6 +49,13 @@ node_modules/.installed: package.json package-lock.json
 	apt-get update -qq
 	DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null
 	test -x /usr/bin/chromium
+
+# A real QR decoder, to read back the QR codes the build prints.
+/usr/bin/zbarimg:
+	@command -v apt-get >/dev/null || { echo "install zbarimg (Debian: apt-get install zbar-tools)"; exit 1; }
+	apt-get update -qq
+	DEBIAN_FRONTEND=noninteractive apt-get install -y -qq zbar-tools >/dev/null
+	test -x /usr/bin/zbarimg
 
 clean:
 	rm -rf $(VENV) .venv-referee node_modules site build .site-build-* .site-old-*

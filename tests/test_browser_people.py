@@ -5,8 +5,8 @@ from __future__ import annotations
 from urllib.parse import parse_qs, urlsplit
 
 import yaml
+from browser_support import axe_violations, describe_violations
 from conftest import REPO
-from test_browser import axe_violations, browser, describe_violations, page  # noqa: F401 (fixtures)
 
 
 def earners() -> list[dict]:
@@ -40,7 +40,7 @@ def visible_experts(tab) -> set[str]:  # noqa: ANN001
     )
 
 
-def test_a_principal_filters_experts_by_topic_and_school_and_opens_a_profile(page, served_site) -> None:  # noqa: ANN001,F811
+def test_a_principal_filters_experts_by_topic_and_school_and_opens_a_profile(page, served_site) -> None:  # noqa: ANN001
     expected = holders("sel", "lincoln-ms")
     assert len(expected) >= 2, "the sample should have several SEL holders at Lincoln"
     page.goto(served_site)
@@ -87,7 +87,7 @@ def test_a_principal_filters_experts_by_topic_and_school_and_opens_a_profile(pag
     assert params["certUrl"].endswith(f"/earners/{earner['slug']}/#badge-{award['id']}")
 
 
-def test_a_topic_without_a_holder_at_a_school_is_shown_as_a_gap(page, served_site) -> None:  # noqa: ANN001,F811
+def test_a_topic_without_a_holder_at_a_school_is_shown_as_a_gap(page, served_site) -> None:  # noqa: ANN001
     topics = yaml.safe_load((REPO / "catalog" / "_topics.yml").read_text(encoding="utf-8"))
     schools = yaml.safe_load((REPO / "earners" / "_schools.yml").read_text(encoding="utf-8"))
     topic, school = next(
@@ -98,7 +98,7 @@ def test_a_topic_without_a_holder_at_a_school_is_shown_as_a_gap(page, served_sit
     assert page.locator(f'section[data-topic="{topic}"] .cairn-gap--school').is_visible()
 
 
-def test_people_pages_pass_axe(page, served_site) -> None:  # noqa: ANN001,F811
+def test_people_pages_pass_axe(page, served_site) -> None:  # noqa: ANN001
     slug = next(e["slug"] for e in earners() if e.get("public"))
     reports = []
     for path in (
