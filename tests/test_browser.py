@@ -20,7 +20,7 @@ from urllib.parse import parse_qs, urljoin, urlsplit
 
 import pytest
 import yaml
-from browser_support import TIMEOUT_MS, axe_violations, browser, describe_violations, page  # noqa: F401
+from browser_support import TIMEOUT_MS, axe_violations, describe_violations
 from conftest import REPO, serve_folder
 
 # The six sections of every spec, in order (the headings a reader sees on a credential page).
