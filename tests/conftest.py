@@ -16,6 +16,10 @@ from cairn.cli import main as cairn_main
 
 REPO = Path(__file__).resolve().parent.parent
 os.environ.setdefault("NO_MKDOCS_2_WARNING", "1")
+# Every test build signs with this one test key (the W3C eddsa-rdfc-2022 test vector's), so
+# two builds can be compared byte for byte. A test that needs the key file path unsets it.
+TEST_SIGNING_KEY = "z3u2en7t5LR2WtQH5PfFqMqwVHBeXouLzo6haApm8XHqvjxq"
+os.environ["CAIRN_SIGNING_KEY"] = TEST_SIGNING_KEY
 
 
 def copy_project(destination: Path) -> Path:

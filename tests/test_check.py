@@ -51,7 +51,7 @@ RUBRIC = VALID_SPEC[VALID_SPEC.index("| Criterion") :].strip()
 TWIN_IDS = (
     "    evidence:\n      url: https://example.net/evidence\n"
     "  - credential: cold-calling\n    issued: 2025-02-10\n"
-    "    id: plantedplantedplantedplant\n    salt: 00112233445566778899aabbccddeeff"
+    "    id: plantedplantedplantedplant\n    salt: 00112233445566778899aabbccddeeff\n    status_index: 90001"
 )
 
 VALID_STACK = """title: Planted
@@ -69,6 +69,7 @@ awards:
   - credential: cold-calling
     id: plantedplantedplantedplant
     salt: 00112233445566778899aabbccddeeff
+    status_index: 90000
     issued: 2025-01-10
     evidence:
       url: https://example.net/evidence
@@ -81,6 +82,8 @@ def plant(project: Path, spec: str = VALID_SPEC, earner: str = VALID_EARNER, sta
     (folder / "_stack.yml").write_text(stack, encoding="utf-8")
     (folder / "cold-calling.md").write_text(spec, encoding="utf-8")
     (project / "earners" / "test-earner.yml").write_text(earner, encoding="utf-8")
+    # The planted awards take status indices 90000 and 90001: reserve them.
+    (project / "earners" / "_status-list.yml").write_text("next_index: 100000\n", encoding="utf-8")
 
 
 def check(project: Path, capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, list[str]]:

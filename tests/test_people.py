@@ -61,7 +61,10 @@ def test_no_private_earner_name_and_no_email_appears_anywhere_in_the_site(sample
 def test_every_public_earner_has_a_profile_and_no_one_else_does(sample_site: Path) -> None:
     public = {e["slug"] for e in earners() if e.get("public")}
     assert len(public) >= 15
-    assert {p.name for p in (sample_site / "earners").iterdir()} == public
+    aliases = {a for e in earners() for a in e.get("aliases", [])}
+    assert {p.name for p in (sample_site / "earners").iterdir()} == public | aliases
+    for alias in aliases:  # old slugs only redirect
+        assert 'http-equiv="refresh"' in (sample_site / "earners" / alias / "index.html").read_text(encoding="utf-8")
 
 
 def test_a_profile_shows_current_and_expired_badges_but_not_revoked_or_hidden_ones(sample_site: Path) -> None:

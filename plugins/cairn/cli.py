@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from .fields import ID_HINT, is_id
-from .load import Sources, load_district
+from .load import STATUS_FILE, Sources, load_district
 from .problems import Problems
 
 EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE = 0, 1, 2
@@ -263,12 +263,12 @@ def _ids(config_file: Path) -> int:
     sources = _sources(config_file)
     problems = Problems(sources.root)
     files = [p for p in sorted(sources.earners.glob("*.y*ml")) if not p.name.startswith(("_", "."))]
-    changed = assign_missing_ids(files, problems)
+    changed = assign_missing_ids(files, problems, sources.earners / STATUS_FILE)
     for problem in problems.errors:
         print(problem, file=sys.stderr)
     for path, count in changed.items():
-        print(f"{path.relative_to(sources.root)}: {count} award(s) given an id and salt")
-    print(f"{sum(changed.values())} award(s) in {len(changed)} file(s) updated", file=sys.stderr)
+        print(f"{path.relative_to(sources.root)}: {count} addition(s)")
+    print(f"{len(changed)} file(s) given missing award ids, salts, status indices or slugs", file=sys.stderr)
     return EXIT_PROBLEMS if problems.errors else EXIT_OK
 
 

@@ -29,10 +29,18 @@ def new_salt() -> str:
     return secrets.token_hex(16)
 
 
-def assign_missing_ids(earner_files: list[Path], problems: Problems) -> dict[Path, int]:
-    """Give every award without an id or salt new ones, and every public earner without a
-    slug one derived from their name; returns the number of additions per file."""
+STATUS_HEADER = """# The next free index in the Open Badges 3.0 revocation status lists.
+# Written by `python build.py ids`. Never lower it: an index is never reused.
+"""
+
+
+def assign_missing_ids(earner_files: list[Path], problems: Problems, status_file: Path) -> dict[Path, int]:
+    """Give every award without an id, salt or status index new ones, and every public earner
+    without a slug one derived from their name; returns the number of additions per file."""
+    from .load import read_next_status_index
     from .people import slug_for
+
+    counter = [read_next_status_index(status_file, problems)]
 
     parsed = []
     taken: set[str] = set()
@@ -56,7 +64,7 @@ def assign_missing_ids(earner_files: list[Path], problems: Problems) -> dict[Pat
 
     changed = {}
     for path, bom, newline, text, root, fields in parsed:
-        insertions = _award_insertions(root, path, problems)
+        insertions = _award_insertions(root, path, problems, counter)
         if _wants_slug(fields):
             slug = base = slug_for(fields["name"].value)
             number = 2
@@ -74,6 +82,10 @@ def assign_missing_ids(earner_files: list[Path], problems: Problems) -> dict[Pat
         temporary.write_bytes((b"\xef\xbb\xbf" if bom else b"") + newline.join(lines).encode("utf-8"))
         os.replace(temporary, path)
         changed[path] = len(insertions)
+    if changed:
+        temporary = status_file.with_name(f".{status_file.name}.tmp")
+        temporary.write_text(f"{STATUS_HEADER}next_index: {counter[0]}\n", encoding="utf-8")
+        os.replace(temporary, status_file)
     return changed
 
 
@@ -88,7 +100,9 @@ def _wants_slug(fields: dict[str, yaml.Node]) -> bool:
     )
 
 
-def _award_insertions(root: yaml.MappingNode, path: Path, problems: Problems) -> list[tuple[int, list[str]]]:
+def _award_insertions(
+    root: yaml.MappingNode, path: Path, problems: Problems, counter: list[int]
+) -> list[tuple[int, list[str]]]:
     awards = next((value for key, value in root.value if key.value == "awards"), None)
     if not isinstance(awards, yaml.SequenceNode):
         return []
@@ -97,7 +111,7 @@ def _award_insertions(root: yaml.MappingNode, path: Path, problems: Problems) ->
         if not isinstance(award, yaml.MappingNode) or not award.value:
             continue
         keys = {key.value for key, _ in award.value}
-        missing = [k for k in ("id", "salt") if k not in keys]
+        missing = [k for k in ("id", "salt", "status_index") if k not in keys]
         if not missing:
             continue
         if award.flow_style:
@@ -112,6 +126,8 @@ def _award_insertions(root: yaml.MappingNode, path: Path, problems: Problems) ->
         end = first_value.end_mark
         at = end.line + (1 if end.column > 0 else 0)
         indent = " " * first_key.start_mark.column
-        values = {"id": new_award_id(), "salt": new_salt()}
+        values = {"id": new_award_id(), "salt": new_salt(), "status_index": counter[0]}
+        if "status_index" in missing:
+            counter[0] += 1
         result.append((at, [f"{indent}{key}: {values[key]}" for key in missing]))
     return result

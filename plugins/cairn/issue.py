@@ -7,13 +7,17 @@ award-links file for the committee goes elsewhere (never under site/).
 from __future__ import annotations
 
 import csv
+import datetime as dt
 import io
 import json
 from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from . import api, bake, images, ob2, share
+from . import api, bake, images, ob2, ob3, share
+from .cache import ContentCache
+from .keys import SigningKey
 from .model import District, Issuer
 from .people import Profile, TopicExperts
 
@@ -73,6 +77,78 @@ def share_files(district: District, issuer: Issuer, badges: dict[str, bytes]) ->
         )
 
 
+@dataclass
+class Signer:
+    """Signs with the issuer's key, reusing cached signatures for unchanged documents."""
+
+    key: SigningKey
+    did: str
+    cache: ContentCache
+
+    @property
+    def verification_method(self) -> str:
+        return f"{self.did}#{self.key.public_multibase}"
+
+    def sign(self, document: dict[str, Any], created: str) -> dict[str, Any]:
+        method = self.verification_method
+        cache_key = self.cache.key("eddsa-rdfc-2022", json.dumps(document, sort_keys=True), method, created)
+        cached = self.cache.get(cache_key)
+        if cached is not None:
+            proof = {k: v for k, v in ob3.proof_options(document, method, created).items() if k != "@context"}
+            return {**document, "proof": [{**proof, "proofValue": cached.decode("ascii")}]}
+        signed = ob3.sign(document, self.key.private, method, created)
+        self.cache.put(cache_key, signed["proof"][0]["proofValue"].encode("ascii"))
+        return signed
+
+
+def ob3_files(
+    district: District,
+    issuer: Issuer,
+    signer: Signer,
+    retired_keys: list[str],
+    people: list[Profile],
+    badges: dict[str, bytes],
+) -> tuple[list[tuple[str, bytes]], list[tuple[str, bytes]]]:
+    """(files for site/, files for the private delivery folder). Every award's signed credential
+    and its baked PNG go to the private folder; only public earners' shown awards to /ob3/."""
+    shown = {b.award.id for p in people for b in p.badges}
+    public: list[tuple[str, bytes]] = []
+    private: list[tuple[str, bytes]] = []
+    keys = [signer.key.public_multibase, *[k for k in retired_keys if k != signer.key.public_multibase]]
+    public.append((ob3.did_document_path(issuer.site_url), json_bytes(ob3.did_document(signer.did, keys))))
+    revoked: dict[int, set[int]] = {}
+    lists = {1}
+    newest = None
+    for earner in district.earners:
+        for award in earner.awards:
+            credential = district.credentials[award.credential]
+            document = ob3.open_badge_credential(award, earner, credential, district, issuer, signer.did)
+            signed = json_bytes(signer.sign(document, document["validFrom"]))
+            private.append((f"credentials/{award.id}.json", signed))
+            private.append(
+                (
+                    f"credentials/{award.id}.png",
+                    bake.bake_png(badges[credential.id], signed.decode("utf-8").strip(), "openbadgecredential"),
+                )
+            )
+            if award.id in shown:
+                public.append((f"ob3/{award.id}.json", signed))
+            entry = ob3.StatusEntry(award.status_index or 0)
+            lists.add(entry.list_number)
+            if award.revoked:
+                revoked.setdefault(entry.list_number, set()).add(entry.position)
+            for day in (award.issued, award.revoked.date if award.revoked else None):
+                newest = day if day and (newest is None or day > newest) else newest
+    # The lists change only when an award or revocation does: dated by the newest of them.
+    valid_from = f"{(newest or dt.date(2000, 1, 1)).isoformat()}T00:00:00Z"
+    for number in sorted(lists):
+        document = ob3.status_list_credential(
+            issuer.site_url, number, revoked.get(number, set()), signer.did, issuer.name, valid_from
+        )
+        public.append((f"status/{number}.json", json_bytes(signer.sign(document, valid_from))))
+    return public, private
+
+
 def verify_name_files(people: list[Profile], site_url: str) -> Iterator[tuple[str, bytes]]:
     """For the verify page: award id -> the earner's name and profile, for public earners' shown
     awards only, sharded by the id's first two characters so a lookup fetches a small file."""
@@ -110,6 +186,8 @@ AWARD_LINK_COLUMNS = (
     "revoked_on",
     "assertion_url",
     "badge_png_url",
+    "ob3_credential_file",
+    "ob3_badge_file",
 )
 
 
@@ -138,6 +216,8 @@ def award_links_csv(district: District, issuer: Issuer) -> bytes:
                 award.revoked.date.isoformat() if award.revoked else "",
                 urls.assertion(award.id or ""),
                 urls.baked_image(award.id or ""),
+                f"credentials/{award.id}.json",
+                f"credentials/{award.id}.png",
             )
             writer.writerow([_cell(value) for value in row])
     return out.getvalue().encode("utf-8")

@@ -31,6 +31,7 @@ from .source import Lines, parse_yaml, read_text, split_front_matter
 from .spec import parse_body
 
 TOPICS_FILE = "_topics.yml"
+STATUS_FILE = "_status-list.yml"
 SCHOOLS_FILE = "_schools.yml"
 STACK_FILES = ("_stack.yml", "_stack.md")
 
@@ -50,7 +51,7 @@ CREDENTIAL_FIELDS = (
 )
 STACK_FIELDS = ("title", "description", "color", "credentials")
 EARNER_FIELDS = ("name", "email", "public", "slug", "aliases", "school", "role", "bio", "awards")
-AWARD_FIELDS = ("credential", "issued", "evidence", "expires", "revoked", "id", "salt", "public")
+AWARD_FIELDS = ("credential", "issued", "evidence", "expires", "revoked", "id", "salt", "status_index", "public")
 
 _EMAIL = re.compile(
     r"^[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]+@[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?)+$"
@@ -388,6 +389,8 @@ def _load_earners(
     emails: dict[str, tuple[Path, int]] = {}
     slugs: dict[str, Path] = {}
     award_ids: dict[str, tuple[Path, int]] = {}
+    status_indices: dict[int, tuple[Path, int]] = {}
+    next_index = read_next_status_index(folder / STATUS_FILE, problems)
     for path in sorted(folder.iterdir()):
         if path.name.startswith((".", "_")) or path.is_dir():
             continue
@@ -430,8 +433,41 @@ def _load_earners(
                 )
             else:
                 award_ids[award.id] = (path, award.line)
+            if award.status_index is not None:
+                if award.status_index in status_indices:
+                    first, line = status_indices[award.status_index]
+                    problems.add(
+                        path,
+                        award.line,
+                        f"status_index {award.status_index} is also used in {first.name}:{line}",
+                        "an index is never shared: remove this one and run python build.py ids",
+                    )
+                status_indices.setdefault(award.status_index, (path, award.line))
+                if award.status_index >= next_index:
+                    problems.add(
+                        path,
+                        award.line,
+                        f"status_index {award.status_index} is not below next_index {next_index} in {STATUS_FILE}",
+                        f"restore {STATUS_FILE}: indices are never reused",
+                    )
         earners.append(earner)
     return earners
+
+
+def read_next_status_index(path: Path, problems: Problems) -> int:
+    """The next free index of the OB 3.0 status lists (0 when the file does not exist yet)."""
+    if not path.is_file():
+        return 0
+    parsed = _read_yaml_file(path, problems)
+    if parsed is None:
+        return 0
+    fields = Fields(parsed[0], parsed[1], path, problems)
+    fields.only(("next_index",))
+    value = fields.data.get("next_index")
+    if isinstance(value, bool) or not isinstance(value, int) or value < 0:
+        fields.fail(("next_index",), "'next_index' should be a whole number", "restore the file from version control")
+        return 0
+    return value
 
 
 def _load_earner(
@@ -555,8 +591,22 @@ def _load_award(
     salt = fields.data.get("salt")
     if salt is not None and not (isinstance(salt, str) and _SALT.match(salt)):
         fields.fail(("salt",), f"salt {salt!r} is not valid", "use 32 to 64 lower-case hex digits, or remove it")
-    if award_id is None or salt is None:
-        missing = " and ".join(k for k, v in (("id", award_id), ("salt", salt)) if v is None)
+    status_index = fields.data.get("status_index")
+    if status_index is not None and (
+        isinstance(status_index, bool) or not isinstance(status_index, int) or not 0 <= status_index < 100_000_000
+    ):
+        fields.fail(
+            ("status_index",),
+            f"status_index {status_index!r} is not valid",
+            "it is written by python build.py ids; restore the old value or remove the line",
+        )
+        status_index = None
+    if award_id is None or salt is None or "status_index" not in fields.data:
+        missing = ", ".join(
+            k
+            for k, v in (("id", award_id), ("salt", salt), ("status_index", fields.data.get("status_index")))
+            if v is None
+        )
         fields.fail((), f"this award has no {missing}", "run: python build.py ids, which writes them into this file")
     public = fields.boolean("public", default=True)
     if not fields.ok or credential is None or issued is None:
@@ -572,6 +622,7 @@ def _load_award(
         id=award_id,
         salt=salt,
         public=public,
+        status_index=status_index,
     )
 
 

@@ -142,6 +142,7 @@ class Award:
     id: str | None = None
     salt: str | None = None
     public: bool = True  # the earner may hide one award from their public profile
+    status_index: int | None = None  # its place in the OB 3.0 revocation status lists, never reused
 
 
 @dataclass(frozen=True)

@@ -22,9 +22,12 @@ from mkdocs.structure.files import File, Files
 from mkdocs.structure.pages import Page
 
 from . import images, issue
+from .cache import ContentCache
+from .keys import KeyProblem, load_signing_key
 from .load import Sources, load_district
 from .markdown_ext import SpecMarkdown
 from .model import District, Issuer
+from .ob3 import did_web, public_key_from_multibase
 from .pages import PageSpec, Sharing, badge_path, home_data, site_pages, standalone_pages
 from .people import experts_by_topic, profiles
 from .problems import ProblemsFound
@@ -54,6 +57,13 @@ class CairnConfig(Config):
 
     # LinkedIn's id of the district's page, for "add to profile" links (else the issuer's name is used)
     linkedin_organization_id = opt.Optional(opt.Type(int))
+
+    # Open Badges 3.0 signing: the key file (outside site_dir; never committed) unless the
+    # CAIRN_SIGNING_KEY environment variable holds the key; retired public keys stay in the
+    # DID document so credentials they signed still verify
+    signing_key = opt.Type(str, default="keys/ob3-signing-key.pem")
+    retired_keys = opt.ListOfItems(opt.Type(str), default=[])
+    create_development_key = opt.Type(bool, default=False)
 
     # Treat warnings as errors
     strict = opt.Type(bool, default=False)
@@ -108,6 +118,27 @@ class CairnPlugin(BasePlugin[CairnConfig]):
         private = self.private_dir.resolve()
         if private.is_relative_to(site_dir) or site_dir.is_relative_to(private):
             raise PluginError(f"mkdocs.yml: cairn private_dir '{self.config.private_dir}' must be outside site_dir")
+        key_path = (root / self.config.signing_key).resolve()
+        if key_path.is_relative_to(site_dir) or key_path.is_relative_to(Path(config.docs_dir).resolve()):
+            raise PluginError(
+                f"mkdocs.yml: cairn signing_key '{self.config.signing_key}' must be outside "
+                "site_dir and docs_dir: a private key is never published"
+            )
+        try:
+            key, made = load_signing_key(key_path, self.config.create_development_key)
+        except KeyProblem as error:
+            raise PluginError(str(error)) from None
+        if made:
+            log.warning(
+                f"cairn: made a development signing key at {key_path}; it is for trials only: "
+                "keep a real key out of git and give it with CAIRN_SIGNING_KEY or signing_key"
+            )
+        for retired in self.config.retired_keys:
+            try:
+                public_key_from_multibase(retired)
+            except ValueError as error:
+                raise PluginError(f"mkdocs.yml: cairn retired_keys: {error}") from None
+        self.signer = issue.Signer(key, did_web(self.issuer.site_url), ContentCache(self.private_dir / ".cache"))
         self.pages: dict[str, PageSpec] = {}
         config.markdown_extensions.append(SpecMarkdown())
         return config
@@ -139,6 +170,11 @@ class CairnPlugin(BasePlugin[CairnConfig]):
         issue.write_files(site, issue.verify_name_files(self.people, self.issuer.site_url))
         issue.write_files(site, issue.share_files(self.district, self.issuer, self.badges))
         issue.write_files(site, self._standalone_files())
+        public, private = issue.ob3_files(
+            self.district, self.issuer, self.signer, self.config.retired_keys, self.people, self.badges
+        )
+        issue.write_files(site, public)
+        issue.write_files(self.private_dir, private)
         self.private_dir.mkdir(parents=True, exist_ok=True)
         links = self.private_dir / "award-links.csv"
         links.write_bytes(issue.award_links_csv(self.district, self.issuer))

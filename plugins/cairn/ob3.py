@@ -1,0 +1,331 @@
+"""Open Badges 3.0: signed OpenBadgeCredentials, the issuer's did:web document, status lists.
+
+Signing follows the W3C Data Integrity `eddsa-rdfc-2022` cryptosuite: the document and
+the proof options are canonicalised with RDFC-1.0 (URDNA2015), each hashed with SHA-256,
+and the two hashes signed with Ed25519. Every JSON-LD context is loaded from the copies
+bundled in `contexts/`; nothing is fetched. A document with a term no context defines is
+refused, because the canonicaliser would silently drop it and the proof would cover less
+than the document shows.
+"""
+
+from __future__ import annotations
+
+import base64
+import copy
+import gzip
+import hashlib
+import json
+import uuid
+from dataclasses import dataclass
+from importlib import resources
+from typing import Any
+from urllib.parse import quote, urlsplit
+
+import base58
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
+from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
+from pyld import jsonld
+
+from .model import Award, Credential, District, Earner, Issuer
+from .ob2 import Urls, expiry, hashed_recipient
+
+VC_V2 = "https://www.w3.org/ns/credentials/v2"
+OB_V3 = "https://purl.imsglobal.org/spec/ob/v3p0/context-3.0.3.json"
+DID_V1 = "https://www.w3.org/ns/did/v1"
+MULTIKEY_V1 = "https://w3id.org/security/multikey/v1"
+CREDENTIAL_CONTEXT = [VC_V2, OB_V3]
+STATUS_LIST_SIZE = 131_072  # entries per list: 16 KB of bits, so one index reveals nothing
+_UNDEFINED = "urn:cairn:undefined-term#"
+
+BUNDLED_CONTEXTS = {
+    VC_V2: "credentials-v2.jsonld",
+    OB_V3: "ob-v3p0-3.0.3.json",
+    DID_V1: "did-v1.jsonld",
+    MULTIKEY_V1: "multikey-v1.jsonld",
+    "https://w3id.org/security/data-integrity/v2": "data-integrity-v2.jsonld",
+    "https://www.w3.org/ns/credentials/examples/v2": "credentials-examples-v2.jsonld",
+}
+_ED25519_PUB = b"\xed\x01"
+_ED25519_PRIV = b"\x80\x26"
+
+
+class SigningRefused(ValueError):
+    pass
+
+
+_context_cache: dict[str, Any] = {}
+
+
+def document_loader(url: str, options: Any = None) -> dict[str, Any]:
+    """pyld's loader: bundled contexts only; any other URL is an error, never a download."""
+    name = BUNDLED_CONTEXTS.get(url)
+    if name is None:
+        raise jsonld.JsonLdError(
+            f"context {url} is not bundled with Cairn", "jsonld.LoadDocumentError", code="loading document failed"
+        )
+    if url not in _context_cache:
+        text = (resources.files("cairn") / "contexts" / name).read_text(encoding="utf-8")
+        _context_cache[url] = json.loads(text)
+    return {"contextUrl": None, "documentUrl": url, "document": copy.deepcopy(_context_cache[url])}
+
+
+def canonical_nquads(document: dict[str, Any]) -> str:
+    """RDFC-1.0 canonical N-Quads. pyld defaults to the older URGNA2012: ask for URDNA2015."""
+    return jsonld.normalize(
+        document, {"algorithm": "URDNA2015", "format": "application/n-quads", "documentLoader": document_loader}
+    )
+
+
+def undefined_terms(document: dict[str, Any]) -> list[str]:
+    """Terms no context defines. A catch-all @vocab, put before the document's own contexts for
+    this check only, catches them (a context with its own @vocab still overrides it)."""
+    probe = dict(document)
+    contexts = probe["@context"] if isinstance(probe["@context"], list) else [probe["@context"]]
+    probe["@context"] = [{"@vocab": _UNDEFINED}, *contexts]
+    expanded = json.dumps(jsonld.expand(probe, {"documentLoader": document_loader}))
+    found = set()
+    start = expanded.find(_UNDEFINED)
+    while start >= 0:
+        end = min(i for i in (expanded.find('"', start), len(expanded)) if i >= 0)
+        found.add(expanded[start + len(_UNDEFINED) : end])
+        start = expanded.find(_UNDEFINED, end)
+    return sorted(found)
+
+
+# -- keys ----------------------------------------------------------------------------------
+
+
+def public_multibase(key: Ed25519PublicKey) -> str:
+    raw = key.public_bytes(Encoding.Raw, PublicFormat.Raw)
+    return "z" + base58.b58encode(_ED25519_PUB + raw).decode("ascii")
+
+
+def public_key_from_multibase(value: str) -> Ed25519PublicKey:
+    raw = base58.b58decode(value[1:]) if value.startswith("z") else b""
+    if not raw.startswith(_ED25519_PUB) or len(raw) != 34:
+        raise ValueError(f"{value!r} is not an Ed25519 Multikey")
+    return Ed25519PublicKey.from_public_bytes(raw[2:])
+
+
+def private_key_from_multibase(value: str) -> Ed25519PrivateKey:
+    raw = base58.b58decode(value[1:]) if value.startswith("z") else b""
+    if not raw.startswith(_ED25519_PRIV) or len(raw) != 34:
+        raise ValueError("not an Ed25519 secret Multikey")
+    return Ed25519PrivateKey.from_private_bytes(raw[2:])
+
+
+# -- did:web -------------------------------------------------------------------------------
+
+
+def did_web(site_url: str) -> str:
+    """did:web for the site: the host (a port encoded as %3A), then the path segments."""
+    parts = urlsplit(site_url)
+    segments = [quote(parts.netloc, safe="")] + [quote(s, safe="") for s in parts.path.strip("/").split("/") if s]
+    return "did:web:" + ":".join(segments)
+
+
+def did_document_path(site_url: str) -> str:
+    """Where the DID document lives, relative to the site: /.well-known/did.json at a host's
+    root, else did.json at the site's own path (the did:web rule)."""
+    return "did.json" if urlsplit(site_url).path.strip("/") else ".well-known/did.json"
+
+
+def did_document(did: str, public_keys: list[str]) -> dict[str, Any]:
+    """The current key first, then retired ones, which stay so old credentials still verify."""
+    methods = [f"{did}#{key}" for key in public_keys]
+    return {
+        "@context": [DID_V1, MULTIKEY_V1],
+        "id": did,
+        "verificationMethod": [
+            {"id": method, "type": "Multikey", "controller": did, "publicKeyMultibase": key}
+            for method, key in zip(methods, public_keys, strict=True)
+        ],
+        "assertionMethod": methods,
+    }
+
+
+# -- signing -------------------------------------------------------------------------------
+
+
+def _hash_data(document: dict[str, Any], options: dict[str, Any]) -> bytes:
+    for target in (document, options):
+        terms = undefined_terms(target)
+        if terms:
+            raise SigningRefused("no JSON-LD context defines " + ", ".join(terms))
+    return (
+        hashlib.sha256(canonical_nquads(options).encode()).digest()
+        + hashlib.sha256(canonical_nquads(document).encode()).digest()
+    )
+
+
+def proof_options(document: dict[str, Any], verification_method: str, created: str) -> dict[str, Any]:
+    return {
+        "@context": document["@context"],
+        "type": "DataIntegrityProof",
+        "cryptosuite": "eddsa-rdfc-2022",
+        "created": created,
+        "verificationMethod": verification_method,
+        "proofPurpose": "assertionMethod",
+    }
+
+
+def sign(document: dict[str, Any], key: Ed25519PrivateKey, verification_method: str, created: str) -> dict[str, Any]:
+    """The document with one eddsa-rdfc-2022 DataIntegrityProof, as a list under `proof`."""
+    unsigned = {k: v for k, v in document.items() if k != "proof"}
+    options = proof_options(unsigned, verification_method, created)
+    signature = key.sign(_hash_data(unsigned, options))
+    proof = {k: v for k, v in options.items() if k != "@context"}
+    proof["proofValue"] = "z" + base58.b58encode(signature).decode("ascii")
+    return {**unsigned, "proof": [proof]}
+
+
+def verify_proof(document: dict[str, Any], public_key: Ed25519PublicKey) -> bool:
+    proofs = document.get("proof")
+    proof = (proofs[0] if isinstance(proofs, list) and proofs else proofs) or {}
+    value = proof.get("proofValue", "")
+    if proof.get("cryptosuite") != "eddsa-rdfc-2022" or not value.startswith("z"):
+        return False
+    unsigned = {k: v for k, v in document.items() if k != "proof"}
+    options = {"@context": unsigned["@context"], **{k: v for k, v in proof.items() if k != "proofValue"}}
+    try:
+        public_key.verify(base58.b58decode(value[1:]), _hash_data(unsigned, options))
+    except Exception:  # noqa: BLE001 (any failure is "does not verify")
+        return False
+    return True
+
+
+# -- documents -----------------------------------------------------------------------------
+
+
+def credential_id(award: Award) -> str:
+    """A URN from the award's own random id: stable, and not a URL that may not be hosted."""
+    raw = base64.b32decode((award.id or "").upper() + "=" * (-len(award.id or "") % 8))
+    return f"urn:uuid:{uuid.UUID(bytes=raw[:16].ljust(16, bytes(1)))}"
+
+
+def _timestamp(day: Any) -> str:
+    return f"{day.isoformat()}T00:00:00Z"
+
+
+@dataclass(frozen=True)
+class StatusEntry:
+    index: int
+
+    @property
+    def list_number(self) -> int:
+        return self.index // STATUS_LIST_SIZE + 1
+
+    @property
+    def position(self) -> int:
+        return self.index % STATUS_LIST_SIZE
+
+
+def status_list_url(site_url: str, number: int) -> str:
+    return f"{site_url}status/{number}.json"
+
+
+def open_badge_credential(
+    award: Award, earner: Earner, credential: Credential, district: District, issuer: Issuer, did: str
+) -> dict[str, Any]:
+    """The unsigned OpenBadgeCredential of one award."""
+    urls = Urls(issuer.site_url)
+    achievement: dict[str, Any] = {
+        "id": urls.badge_class(credential.id),
+        "type": ["Achievement"],
+        "name": credential.title,
+        "description": credential.summary,
+        "criteria": {
+            "id": urls.credential_page(credential.id),
+            "narrative": "\n\n".join(s.markdown for s in credential.sections[4:6]),
+        },
+        "image": {"id": urls.badge_image(credential.id), "type": "Image"},
+    }
+    if credential.topics:
+        achievement["tag"] = [district.topics[t].label for t in credential.topics]
+    if credential.alignment:
+        achievement["alignment"] = [
+            {
+                "type": ["Alignment"],
+                "targetName": a.name,
+                "targetUrl": a.url,
+                "targetFramework": a.framework,
+                "targetCode": a.code,
+            }
+            for a in credential.alignment
+        ]
+    issuer_profile: dict[str, Any] = {"id": did, "type": ["Profile"], "name": issuer.name, "url": issuer.url}
+    if issuer.email:
+        issuer_profile["email"] = issuer.email
+    document: dict[str, Any] = {
+        "@context": CREDENTIAL_CONTEXT,
+        "id": credential_id(award),
+        "type": ["VerifiableCredential", "OpenBadgeCredential"],
+        "issuer": issuer_profile,
+        "validFrom": _timestamp(award.issued),
+        "name": credential.title,
+        "credentialSubject": {
+            "type": ["AchievementSubject"],
+            "identifier": [
+                {
+                    "type": "IdentityObject",
+                    "identityHash": hashed_recipient(earner.email, award.salt or ""),
+                    "identityType": "emailAddress",
+                    "hashed": True,
+                    "salt": award.salt,
+                }
+            ],
+            "achievement": achievement,
+        },
+    }
+    expires = expiry(award, credential)
+    if expires:
+        document["validUntil"] = _timestamp(expires)
+    if award.evidence:
+        document["evidence"] = [
+            {
+                "type": ["Evidence"],
+                **({"id": e.url} if e.url else {}),
+                **({"narrative": e.narrative} if e.narrative else {}),
+            }
+            for e in award.evidence
+        ]
+    if award.status_index is not None:
+        entry = StatusEntry(award.status_index)
+        list_url = status_list_url(issuer.site_url, entry.list_number)
+        document["credentialStatus"] = {
+            "id": f"{list_url}#{entry.position}",
+            "type": "BitstringStatusListEntry",
+            "statusPurpose": "revocation",
+            "statusListIndex": str(entry.position),
+            "statusListCredential": list_url,
+        }
+    return document
+
+
+def encoded_bitstring(revoked_positions: set[int]) -> str:
+    """GZIP-compressed bitstring, first index in the most significant bit, as multibase base64url."""
+    bits = bytearray(STATUS_LIST_SIZE // 8)
+    for position in revoked_positions:
+        bits[position // 8] |= 0x80 >> (position % 8)
+    # mtime=0: the same list gives the same bytes on every build.
+    compressed = gzip.compress(bytes(bits), compresslevel=9, mtime=0)
+    return "u" + base64.urlsafe_b64encode(compressed).decode("ascii").rstrip("=")
+
+
+def status_list_credential(
+    site_url: str, number: int, revoked_positions: set[int], did: str, issuer_name: str, valid_from: str
+) -> dict[str, Any]:
+    url = status_list_url(site_url, number)
+    return {
+        "@context": [VC_V2],
+        "id": url,
+        "type": ["VerifiableCredential", "BitstringStatusListCredential"],
+        "issuer": {"id": did, "name": issuer_name},
+        "validFrom": valid_from,
+        "credentialSubject": {
+            "id": f"{url}#list",
+            "type": "BitstringStatusList",
+            "statusPurpose": "revocation",
+            "encodedList": encoded_bitstring(revoked_positions),
+        },
+    }

@@ -1,0 +1,511 @@
+"""The badge verifier (/verify/) in headless Chromium, against the sample district served at its
+real address (`live_site`), so every `id` in the badges is the URL it is fetched from.
+
+Every expectation comes from the live project: build/award-links.csv (the committee's list),
+the earner files and the built assertions; today's date decides which awards are current.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import hashlib
+import json
+import shutil
+from collections.abc import Iterator
+from dataclasses import dataclass
+from functools import cached_property
+from pathlib import Path
+from urllib.parse import quote, quote_plus, urlsplit
+
+import conftest
+import pytest
+import yaml
+from browser_support import TIMEOUT_MS, _is_local, axe_violations, describe_violations
+from cairn.bake import bake_png
+from conftest import serve_folder
+from playwright.sync_api import expect
+
+TODAY = dt.date.today()
+
+
+# --------------------------------------------------------------------------- the live project's awards
+
+
+@dataclass(frozen=True)
+class Award:
+    """One row of build/award-links.csv, with what the earner's file says about it."""
+
+    row: dict[str, str]
+    earner: dict
+    source: dict  # the award as the earner's file writes it
+
+    @property
+    def id(self) -> str:
+        return self.row["assertion_url"].rsplit("/", 1)[1].removesuffix(".json")
+
+    @property
+    def state(self) -> str:
+        if self.row["revoked_on"]:
+            return "revoked"
+        if self.row["issued"] > TODAY.isoformat():
+            return "future"
+        if self.row["expires"] and self.row["expires"] <= TODAY.isoformat():
+            return "expired"
+        return "current"
+
+    @property
+    def named(self) -> bool:
+        """The verify page may name the earner: a public earner's award they did not hide."""
+        return bool(self.earner.get("public")) and self.source.get("public", True) is not False
+
+
+class Project:
+    def __init__(self, folder: Path, base: str) -> None:
+        self.folder, self.base, self.site = folder, base, folder / "site"
+
+    @cached_property
+    def awards(self) -> list[Award]:
+        sources = {}
+        for path in sorted((self.folder / "earners").glob("[!_]*.yml")):
+            earner = yaml.safe_load(path.read_text(encoding="utf-8"))
+            for award in earner["awards"]:
+                sources[str(award["id"])] = (earner, award)
+        with (self.folder / "build" / "award-links.csv").open(encoding="utf-8", newline="") as file:
+            rows = list(csv.DictReader(file))
+        awards = []
+        for row in rows:
+            award_id = row["assertion_url"].rsplit("/", 1)[1].removesuffix(".json")
+            awards.append(Award(row, *sources[award_id]))
+        return awards
+
+    def pick(self, state: str, named: bool | None = None) -> Award:
+        for award in self.awards:
+            if award.state == state and (named is None or award.named == named):
+                return award
+        raise AssertionError(f"the sample has no {state} award (named={named})")
+
+    def assertion(self, award: Award) -> dict:
+        return json.loads((self.site / "assertions" / f"{award.id}.json").read_text(encoding="utf-8"))
+
+    def png(self, award: Award) -> Path:
+        return self.site / "assertions" / f"{award.id}.png"
+
+    @cached_property
+    def issuer_name(self) -> str:
+        return json.loads((self.site / "issuer.json").read_text(encoding="utf-8"))["name"]
+
+
+@pytest.fixture(scope="module")
+def project(live_site) -> Project:
+    return Project(*live_site)
+
+
+# --------------------------------------------------------------------------- a tab that expects some failures
+
+
+@pytest.fixture
+def expected_failures() -> list[str]:
+    """URL prefixes a test expects to fail on purpose (a missing record, a site without CORS)."""
+    return []
+
+
+@pytest.fixture
+def verify_page(browser, project, expected_failures):
+    """Like test_browser's `page`, but a missing names shard is not a fault: it is how the site says
+    an earner is not public. Anything else local that fails (a 404, a failed request) still is."""
+    context = browser.new_context(viewport={"width": 1280, "height": 900})
+    context.set_default_timeout(TIMEOUT_MS)
+    tab = context.new_page()
+    problems: list[str] = []
+
+    def expected(url: str) -> bool:
+        return any(url.startswith(prefix) for prefix in [project.base + "verify/names/", *expected_failures])
+
+    def on_response(response) -> None:
+        if response.status >= 400 and _is_local(response.url) and not expected(response.url):
+            problems.append(f"HTTP {response.status} for {response.url}")
+
+    def on_request_failed(request) -> None:
+        failure = request.failure or ""
+        if _is_local(request.url) and "ERR_ABORTED" not in failure and not expected(request.url):
+            problems.append(f"request failed: {request.url} ({failure})")
+
+    tab.on("pageerror", lambda error: problems.append(f"script error on {tab.url}: {error}"))
+    tab.on("response", on_response)
+    tab.on("requestfailed", on_request_failed)
+    yield tab
+    context.close()
+    if problems:
+        pytest.fail("the page had problems:\n  " + "\n  ".join(problems))
+
+
+class _CorsHandler(conftest._QuietHandler):
+    def end_headers(self) -> None:
+        self.send_header("Access-Control-Allow-Origin", "*")
+        super().end_headers()
+
+
+@pytest.fixture
+def serve_with_cors(monkeypatch) -> Iterator:
+    """serve_folder, with the header a site sends when it lets other sites' pages read its badges."""
+    servers = []
+
+    def start(folder: Path) -> str:
+        with monkeypatch.context() as patch:
+            patch.setattr(conftest, "_QuietHandler", _CorsHandler)
+            server = serve_folder(folder)
+            base = next(server)
+        servers.append(server)
+        return base
+
+    yield start
+    for server in servers:
+        server.close()
+
+
+# --------------------------------------------------------------------------- the page
+
+
+def open_verifier(tab, project: Project, query: str = "") -> None:
+    tab.goto(project.base + "verify/" + query)
+    tab.locator("#verify-form").wait_for(state="visible")
+
+
+def verdict(tab):
+    return tab.locator("#verify-result .cairn-verdict")
+
+
+def wait_for_verdict(tab) -> str:
+    expect(verdict(tab)).not_to_have_text("Checking…", timeout=TIMEOUT_MS)
+    return verdict(tab).inner_text().strip()
+
+
+def choose_png(tab, path: Path) -> str:
+    tab.get_by_label("Badge image (PNG)").set_input_files(str(path))
+    return wait_for_verdict(tab)
+
+
+def paste_url(tab, url: str) -> str:
+    tab.get_by_label("Or its assertion URL").fill(url)
+    tab.get_by_role("button", name="Verify", exact=True).click()
+    return wait_for_verdict(tab)
+
+
+def facts(tab) -> dict[str, str]:
+    terms = tab.locator("#verify-details dt").all_inner_texts()
+    values = tab.locator("#verify-details dd").all_inner_texts()
+    return {t.strip(): v.strip() for t, v in zip(terms, values, strict=True)}
+
+
+def assert_details(tab, project: Project, award: Award) -> None:
+    shown = facts(tab)
+    assert shown.get("Credential") == award.row["credential"], shown
+    assert shown.get("Issuer") == project.issuer_name, shown
+    assert shown.get("Issued on") == award.row["issued"], shown
+    link = tab.locator("#verify-details dd a", has_text=award.row["credential"])
+    assert link.get_attribute("href") == f"{project.base}credentials/{award.row['credential_id']}/"
+    badge = tab.locator("#verify-details img")
+    assert badge.get_attribute("alt"), "the badge image needs a text alternative"
+    tab.wait_for_function("img => img.complete && img.naturalWidth > 0", arg=badge.element_handle())
+
+
+# --------------------------------------------------------------------------- 1-3: a baked PNG
+
+
+def test_current_award_png_is_valid_and_names_only_public_earners(verify_page, project):
+    public = project.pick("current", named=True)
+    private = next(a for a in project.awards if a.state == "current" and not a.earner.get("public"))
+
+    open_verifier(verify_page, project)
+    assert choose_png(verify_page, project.png(public)) == "Valid"
+    assert_details(verify_page, project, public)
+    assert facts(verify_page).get("Earner") == public.row["name"]
+    profile = verify_page.locator("#verify-details dd a", has_text=public.row["name"])
+    assert profile.get_attribute("href") == f"{project.base}earners/{public.earner['slug']}/"
+
+    open_verifier(verify_page, project)
+    assert choose_png(verify_page, project.png(private)) == "Valid"
+    assert_details(verify_page, project, private)
+    assert "Earner" not in facts(verify_page)
+    body = verify_page.locator("body").inner_text()
+    assert private.row["name"] not in body, "a non-public earner's name must not appear on the page"
+
+
+def test_revoked_award_png_says_when_and_why(page, project):
+    award = project.pick("revoked")
+    reason = project.assertion(award)["revocationReason"]
+    written = " ".join(str(award.source["revoked"]["reason"]).split())
+    assert reason == f"Revoked on {award.row['revoked_on']}: {written}", (
+        "the assertion should carry the earner file's reason"
+    )
+
+    open_verifier(page, project)
+    assert choose_png(page, project.png(award)) == reason
+    assert_details(page, project, award)
+    assert "Earner" not in facts(page)
+
+
+def test_expired_award_png_says_when(verify_page, project):
+    award = project.pick("expired")
+    open_verifier(verify_page, project)
+    assert choose_png(verify_page, project.png(award)) == f"Expired on {award.row['expires']}"
+    assert_details(verify_page, project, award)
+
+
+def test_compressed_itxt_and_text_chunks_are_read(verify_page, project, tmp_path):
+    """Badges baked by other tools: a compressed iTXt chunk, or a tEXt one."""
+    import struct
+    import zlib
+
+    award = project.pick("current")
+    png = (project.site / "badges" / f"{award.row['credential_id']}.png").read_bytes()
+    url = award.row["assertion_url"].encode()
+
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
+
+    end_of_ihdr = 8 + 4 + 4 + 13 + 4
+    variants = {
+        "itxt-deflate": chunk(b"iTXt", b"openbadges\x00\x01\x00en\x00\x00" + zlib.compress(url)),
+        "text": chunk(b"tEXt", b"openbadges\x00" + url),
+    }
+    for name, extra in variants.items():
+        baked = tmp_path / f"{name}.png"
+        baked.write_bytes(png[:end_of_ihdr] + extra + png[end_of_ihdr:])
+        open_verifier(verify_page, project)
+        assert choose_png(verify_page, baked) == "Valid", name
+
+    open_verifier(verify_page, project)
+    assert choose_png(verify_page, project.site / "badges" / f"{award.row['credential_id']}.png") == "Not found"
+    assert "carries no badge" in verify_page.locator("#verify-result").inner_text()
+
+
+# --------------------------------------------------------------------------- 4: the email stays here
+
+
+def test_email_is_checked_in_the_browser_and_never_sent(page, project):
+    award = project.pick("current", named=True)
+    other = next(a.row["email"] for a in project.awards if a.row["email"] != award.row["email"])
+    sent: list[str] = []
+    page.on("request", lambda request: sent.append(f"{request.url} {request.post_data or ''}"))
+
+    open_verifier(page, project, f"?a={award.id}")
+    assert wait_for_verdict(page) == "Valid"
+    field = page.get_by_label("Email address")
+    field.fill(f"  {award.row['email'].upper()} ")  # as a person might type it
+    page.get_by_role("button", name="Check email").click()
+    expect(page.locator("#verify-email-result")).to_have_text("The email matches the badge's recipient.")
+    field.fill(other)
+    field.press("Enter")
+    expect(page.locator("#verify-email-result")).to_have_text("The email does not match the badge's recipient.")
+
+    # A fresh check with the email already typed checks it too.
+    field.fill(award.row["email"])
+    assert paste_url(page, award.row["assertion_url"]) == "Valid"
+    expect(page.locator("#verify-email-result")).to_have_text("The email matches the badge's recipient.")
+
+    assert len(sent) > 3, "the page should have fetched the badge's records"
+    stored = page.evaluate(
+        "() => JSON.stringify([Object.entries(localStorage), Object.entries(sessionStorage), document.cookie])"
+    )
+    for email in (award.row["email"], other):
+        forms = {email, email.upper(), quote(email), quote_plus(email), quote(email, safe="")}
+        leaks = [request for request in sent if any(f.lower() in request.lower() for f in forms)]
+        assert not leaks, f"the email {email} left the browser: {leaks}"
+        assert email not in stored.lower(), "the email must not be stored"
+        assert hashlib.sha256(email.encode()).hexdigest() not in " ".join(sent)
+
+
+# --------------------------------------------------------------------------- 5: altered badges
+
+
+def test_altered_assertions_are_rejected(verify_page, project, tmp_path, serve_with_cors):
+    award = project.pick("current")
+    other = next(a for a in project.awards if a.row["email"] != award.row["email"])
+    hosted = project.assertion(award)
+    forged_identity = (
+        "sha256$" + hashlib.sha256((other.row["email"] + hosted["recipient"]["salt"]).encode()).hexdigest()
+    )
+
+    # A copy on another site (one that lets the browser read it, as a forger's would),
+    # with a changed recipient: its id still names the original, or names the copy itself.
+    folder = tmp_path / "forger"
+    (folder / "assertions").mkdir(parents=True)
+    forger = serve_with_cors(folder)
+    same_id = {**hosted, "recipient": {**hosted["recipient"], "identity": forged_identity}}
+    (folder / "assertions" / "same-id.json").write_text(json.dumps(same_id), encoding="utf-8")
+    own_id = {**same_id, "id": forger + "assertions/own-id.json"}
+    (folder / "assertions" / "own-id.json").write_text(json.dumps(own_id), encoding="utf-8")
+
+    open_verifier(verify_page, project)
+    for name in ("same-id", "own-id"):
+        assert paste_url(verify_page, f"{forger}assertions/{name}.json") == "Altered", name
+        assert verify_page.locator("#verify-details").is_hidden()
+        assert project.issuer_name in verify_page.locator(".cairn-verify-foreign").inner_text()
+
+    # A PNG baked with the assertion itself: the hosted one is valid, a changed one is altered.
+    badge_png = (project.site / "badges" / f"{award.row['credential_id']}.png").read_bytes()
+    other_badge = next(
+        a.row["credential_id"] for a in project.awards if a.row["credential_id"] != award.row["credential_id"]
+    )
+    changes = {
+        "hosted": hosted,
+        "recipient": same_id,
+        "badge": {**hosted, "badge": f"{project.base}badges/{other_badge}.json"},
+    }
+    for name, document in changes.items():
+        baked = tmp_path / f"{name}.png"
+        baked.write_bytes(bake_png(badge_png, json.dumps(document)))
+        open_verifier(verify_page, project)
+        assert choose_png(verify_page, baked) == ("Valid" if name == "hosted" else "Altered"), name
+        if name != "hosted":
+            assert "differs from the one its issuer hosts" in verify_page.locator("#verify-result").inner_text()
+
+
+# --------------------------------------------------------------------------- 6: links that check at once
+
+
+def test_link_with_award_id_checks_on_arrival(page, project):
+    award = project.pick("current", named=True)
+    open_verifier(page, project, f"?a={award.id}")
+    assert wait_for_verdict(page) == "Valid"
+    assert_details(page, project, award)
+    assert facts(page).get("Earner") == award.row["name"]
+
+    revoked = project.pick("revoked")
+    open_verifier(page, project, "?url=" + quote(revoked.row["assertion_url"], safe=""))
+    assert wait_for_verdict(page).startswith(f"Revoked on {revoked.row['revoked_on']}: ")
+
+
+def test_unknown_award_id_is_not_found(verify_page, project, expected_failures):
+    expected_failures.append(project.base + "assertions/")
+    missing = "zz" + "a" * 24
+    assert not (project.site / "assertions" / f"{missing}.json").exists()
+    open_verifier(verify_page, project, f"?a={missing}")
+    assert wait_for_verdict(verify_page) == "Not found"
+    assert verify_page.locator("#verify-details").is_hidden()
+
+
+# --------------------------------------------------------------------------- 7: other issuers
+
+
+def foreign_copy(project: Project, award: Award, folder: Path, base: str, issuer_name: str) -> str:
+    """Another issuer's site at `base` holding a copy of one award, its badge, profile and revocation list."""
+    documents = {
+        f"assertions/{award.id}.json": project.assertion(award),
+        f"badges/{award.row['credential_id']}.json": None,
+        "issuer.json": None,
+        "revocations.json": None,
+    }
+    for relative in documents:
+        text = (project.site / relative).read_text(encoding="utf-8").replace(project.base, base)
+        document = json.loads(text)
+        if relative == "issuer.json":
+            document["name"] = issuer_name
+        (folder / relative).parent.mkdir(parents=True, exist_ok=True)
+        (folder / relative).write_text(json.dumps(document), encoding="utf-8")
+    shutil.copy(project.site / "badges" / f"{award.row['credential_id']}.png", folder / "badges")
+    return f"{base}assertions/{award.id}.json"
+
+
+def test_foreign_badge_is_checked_against_its_own_site(verify_page, project, tmp_path, serve_with_cors):
+    award = project.pick("current")
+    folder = tmp_path / "elsewhere"
+    folder.mkdir()
+    base = serve_with_cors(folder)
+    url = foreign_copy(project, award, folder, base, "Ridgeview Teaching Academy")
+
+    open_verifier(verify_page, project)
+    assert paste_url(verify_page, url) == "Valid"
+    label = verify_page.locator(".cairn-verify-foreign").inner_text()
+    host = urlsplit(base).netloc
+    assert "Ridgeview Teaching Academy" in label and host in label and f"not by {project.issuer_name}" in label
+    assert facts(verify_page).get("Issuer") == f"Ridgeview Teaching Academy ({host})"
+    assert "Earner" not in facts(verify_page)
+
+    # Its own revocation list counts, even when the assertion itself does not say so.
+    revoked = project.pick("revoked")
+    url = foreign_copy(project, revoked, folder, base, "Ridgeview Teaching Academy")
+    document = json.loads((folder / "assertions" / f"{revoked.id}.json").read_text(encoding="utf-8"))
+    reason = document.pop("revocationReason")
+    del document["revoked"]
+    (folder / "assertions" / f"{revoked.id}.json").write_text(json.dumps(document), encoding="utf-8")
+    assert paste_url(verify_page, url) == reason
+    assert "not by " + project.issuer_name in verify_page.locator(".cairn-verify-foreign").inner_text()
+
+
+def test_foreign_site_without_cors_is_not_called_invalid(verify_page, project, tmp_path, expected_failures):
+    award = project.pick("current")
+    folder = tmp_path / "closed"
+    folder.mkdir()
+    server = serve_folder(folder)  # the stdlib server: no Access-Control-Allow-Origin
+    base = next(server)
+    try:
+        expected_failures.append(base)
+        url = foreign_copy(project, award, folder, base, "Closed Valley Schools")
+        open_verifier(verify_page, project)
+        shown = paste_url(verify_page, url)
+        assert shown == "Could not check", shown
+        message = verify_page.locator("#verify-result").inner_text()
+        assert "could not be reached from your browser" in message
+        assert "does not mean the badge is invalid" in message
+        assert urlsplit(base).netloc in message and f"not from {project.issuer_name}" in message
+        assert verify_page.locator("#verify-details").is_hidden()
+    finally:
+        server.close()
+
+
+# --------------------------------------------------------------------------- 8: accessibility
+
+
+def test_verify_page_passes_axe_before_and_after_a_verdict(page, project):
+    award = project.pick("current", named=True)
+    open_verifier(page, project)
+    violations = axe_violations(page)
+    assert not violations, "before a verdict:\n" + describe_violations("verify/", violations)
+
+    # Keyboard only: the URL field, Enter; then the email field, Enter.
+    page.get_by_label("Or its assertion URL").focus()
+    page.keyboard.type(award.row["assertion_url"])
+    page.keyboard.press("Enter")
+    assert wait_for_verdict(page) == "Valid"
+    page.get_by_label("Email address").focus()
+    page.keyboard.type(award.row["email"])
+    page.keyboard.press("Enter")
+    expect(page.locator("#verify-email-result")).to_have_text("The email matches the badge's recipient.")
+    violations = axe_violations(page)
+    assert not violations, "after a verdict:\n" + describe_violations("verify/", violations)
+
+
+# --------------------------------------------------------------------------- 9: a site under a path
+
+
+def test_verifier_works_under_a_path(page, project, tmp_path):
+    """The district published at http://host/district/: every URL comes from its site_url."""
+    folder = conftest.copy_project(tmp_path / "district")
+    root = tmp_path / "www"
+    root.mkdir()
+    server = serve_folder(root)
+    base = next(server) + "district/"
+    try:
+        config = folder / "mkdocs.yml"
+        config.write_text(config.read_text(encoding="utf-8").replace("http://127.0.0.1:8000/", base), encoding="utf-8")
+        assert conftest.run_cli(folder, "build") == 0
+        shutil.copytree(folder / "site", root / "district")
+        district = Project(folder, base)
+        award = district.pick("current", named=True)
+
+        page.goto(base + f"verify/?a={award.id}")
+        assert wait_for_verdict(page) == "Valid"
+        assert_details(page, district, award)
+        profile = page.locator("#verify-details dd a", has_text=award.row["name"])
+        assert profile.get_attribute("href") == f"{base}earners/{award.earner['slug']}/"
+        scripts = page.locator("script[src*='cairn-verify']").evaluate_all("s => s.map(e => e.src)")
+        assert scripts == [base + "assets/cairn-verify.js"], scripts
+
+        page.goto(base + "verify/")
+        page.locator("#verify-form").wait_for(state="visible")
+        assert choose_png(page, district.png(award)) == "Valid"
+    finally:
+        server.close()
