@@ -158,8 +158,11 @@ def verify_name_files(people: list[Profile], site_url: str) -> Iterator[tuple[st
             award_id = badge.award.id or ""
             entry = {"name": profile.earner.name, "profile": f"{site_url}earners/{profile.slug}/"}
             shards.setdefault(award_id[:2], {})[award_id] = entry
-    for prefix in sorted(shards):
-        yield f"verify/names/{prefix}.json", json_bytes(dict(sorted(shards[prefix].items())))
+    # Every possible shard is written, empty or not: which prefixes exist would say something
+    # about the ids of earners who are not public, and a missing file would be a 404.
+    alphabet = "abcdefghijklmnopqrstuvwxyz234567"
+    for prefix in sorted({a + b for a in alphabet for b in alphabet} | set(shards)):
+        yield f"verify/names/{prefix}.json", json_bytes(dict(sorted(shards.get(prefix, {}).items())))
 
 
 def write_files(root: Path, files: Iterable[tuple[str, bytes]]) -> tuple[int, int]:
