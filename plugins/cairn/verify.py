@@ -15,7 +15,7 @@ import urllib.request
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlsplit
+from urllib.parse import unquote, urlsplit
 
 from .bake import PNG_SIGNATURE, NotABadge, unbake_png
 from .ob2 import hashed_recipient
@@ -44,6 +44,14 @@ class _Failed(Exception):
     def __init__(self, status: str, detail: str) -> None:
         super().__init__(detail)
         self.status, self.detail = status, detail
+
+
+class _Credential(Exception):
+    """The input is an Open Badges 3.0 credential, not an OB 2.0 assertion."""
+
+    def __init__(self, document: dict[str, Any]) -> None:
+        super().__init__("credential")
+        self.document = document
 
 
 @dataclass(frozen=True)
@@ -106,8 +114,11 @@ def _read_input(badge: str, fetcher: Fetcher) -> tuple[str, dict[str, Any] | Non
     if data.startswith(PNG_SIGNATURE):
         try:
             text = unbake_png(data).strip()
-        except NotABadge as error:
-            raise _Failed("invalid", str(error)) from None
+        except NotABadge:
+            try:
+                text = unbake_png(data, "openbadgecredential").strip()
+            except NotABadge as error:
+                raise _Failed("invalid", str(error).replace("'openbadgecredential'", "Open Badges")) from None
     else:
         text = data.decode("utf-8", errors="replace").strip()
     if text.startswith(("http://", "https://")):
@@ -116,6 +127,8 @@ def _read_input(badge: str, fetcher: Fetcher) -> tuple[str, dict[str, Any] | Non
         carried = json.loads(text)
     except json.JSONDecodeError:
         raise _Failed("invalid", "the badge holds neither an assertion URL nor an assertion") from None
+    if isinstance(carried, dict) and "VerifiableCredential" in (carried.get("type") or []):
+        raise _Credential(carried)
     if not isinstance(carried, dict) or not isinstance(carried.get("id"), str):
         raise _Failed("invalid", "the assertion has no id")
     return carried["id"], carried
@@ -125,7 +138,10 @@ def verify_badge(badge: str, site_url: str, site_dir: Path, email: str | None, t
     fetcher = Fetcher(site_url, site_dir)
     facts: list[tuple[str, str]] = []
     try:
-        url, carried = _read_input(badge, fetcher)
+        try:
+            url, carried = _read_input(badge, fetcher)
+        except _Credential as found:
+            return _verify_credential(found.document, fetcher, email, today)
         facts.append(("assertion", url))
         # Another issuer's badge is checked against its own site, fetched over HTTP.
         ours = url.startswith(site_url)
@@ -202,3 +218,101 @@ def _check_assertion(
         if identity != expected:
             raise _Failed("not issued to this email", f"the badge was not issued to {email}")
         facts.append(("recipient", f"{email} (matches)"))
+
+
+def _did_document_url(did: str, site_url: str) -> str:
+    """did:web resolution; our own DID is read where our build wrote it."""
+    from .ob3 import did_document_path, did_web
+
+    if did == did_web(site_url):
+        return site_url + did_document_path(site_url)
+    segments = [unquote(part) for part in did.removeprefix("did:web:").split(":")]
+    path = "/".join(segments[1:])
+    return f"https://{segments[0]}/" + (f"{path}/did.json" if path else ".well-known/did.json")
+
+
+def _verify_credential(document: dict[str, Any], fetcher: Fetcher, email: str | None, today: dt.date) -> Verdict:
+    """An Open Badges 3.0 credential: signature against the issuer's did:web key, status bit, dates."""
+    from .ob3 import public_key_from_multibase, verify_proof
+
+    facts: list[tuple[str, str]] = []
+    try:
+        issuer = document.get("issuer") or {}
+        did = issuer.get("id") if isinstance(issuer, dict) else issuer
+        achievement = (document.get("credentialSubject") or {}).get("achievement") or {}
+        facts += [
+            ("credential", str(achievement.get("name"))),
+            ("issuer", str(issuer.get("name") if isinstance(issuer, dict) else did)),
+            ("issued", str(document.get("validFrom"))),
+        ]
+        if not isinstance(did, str) or not did.startswith("did:web:"):
+            raise _Failed("invalid", f"the issuer {did} is not a did:web identifier")
+        proofs = document.get("proof")
+        proof = (proofs[0] if isinstance(proofs, list) and proofs else proofs) or {}
+        method = proof.get("verificationMethod", "")
+        did_document = fetcher.json(_did_document_url(did, fetcher.site_url))
+        keys = {m.get("id"): m.get("publicKeyMultibase") for m in did_document.get("verificationMethod") or []}
+        if (
+            not method.startswith(did + "#")
+            or method not in keys
+            or method not in (did_document.get("assertionMethod") or [])
+        ):
+            raise _Failed("tampered", f"the proof's key {method} is not an assertion key of {did}")
+        if not verify_proof(document, public_key_from_multibase(keys[method])):
+            raise _Failed(
+                "tampered", "the signature does not match the credential: it was altered or not signed by its issuer"
+            )
+        ours = did == _own_did(fetcher.site_url)
+        status = document.get("credentialStatus")
+        if isinstance(status, dict) and status.get("type") == "BitstringStatusListEntry":
+            listing = fetcher.json(status["statusListCredential"])
+            listing_issuer = listing.get("issuer")
+            listing_did = listing_issuer.get("id") if isinstance(listing_issuer, dict) else listing_issuer
+            list_method = ((listing.get("proof") or [{}])[0] or {}).get("verificationMethod", "")
+            if (
+                listing_did != did
+                or list_method not in keys
+                or not verify_proof(listing, public_key_from_multibase(keys[list_method]))
+            ):
+                raise _Failed("invalid", "the status list is not signed by the credential's issuer")
+            if _bit(listing["credentialSubject"]["encodedList"], int(status["statusListIndex"])):
+                raise _Failed("revoked", "revoked by its issuer (status list)")
+        valid_until = _date(document.get("validUntil"))
+        if valid_until is not None:
+            facts.append(("expires", valid_until.isoformat()))
+            if valid_until <= today:
+                raise _Failed("expired", f"expired on {valid_until.isoformat()}")
+        valid_from = _date(document.get("validFrom"))
+        if valid_from is None or valid_from > today:
+            raise _Failed("invalid", f"validFrom {document.get('validFrom')} is not a past date")
+        if email is not None:
+            identifiers = (document.get("credentialSubject") or {}).get("identifier") or []
+            if not any(i.get("identityHash") == hashed_recipient(email, i.get("salt") or "") for i in identifiers):
+                raise _Failed("not issued to this email", f"the badge was not issued to {email}")
+            facts.append(("recipient", f"{email} (matches)"))
+        if not ours:
+            raise _Failed("not ours", f"a valid credential, but issued by {did}, not this district")
+    except _Failed as failure:
+        return Verdict(failure.status, failure.detail, tuple(facts))
+    except (KeyError, TypeError, ValueError, AttributeError) as error:
+        return Verdict("invalid", f"the credential is malformed ({error})", tuple(facts))
+    return Verdict(
+        "valid", "an Open Badges 3.0 credential: signature, issuer key, status and dates all check out", tuple(facts)
+    )
+
+
+def _own_did(site_url: str) -> str:
+    from .ob3 import did_web
+
+    return did_web(site_url)
+
+
+def _bit(encoded: str, index: int) -> bool:
+    import base64
+    import gzip
+
+    if not encoded.startswith("u"):
+        raise ValueError("encodedList is not multibase base64url")
+    data = base64.urlsafe_b64decode(encoded[1:] + "=" * (-len(encoded[1:]) % 4))
+    bits = gzip.decompress(data)
+    return bool(bits[index // 8] & (0x80 >> (index % 8)))
