@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 export NO_MKDOCS_2_WARNING := 1
 
-.PHONY: serve build check test lint clean
+.PHONY: serve build check test lint clean verifier
 
 serve: $(VENV)/.installed
 	$(BIN)/python build.py serve
@@ -15,7 +15,7 @@ build: $(VENV)/.installed
 check: $(VENV)/.installed
 	$(BIN)/python build.py check
 
-test: $(VENV)/.installed-test node_modules/.installed /usr/bin/chromium /usr/bin/zbarimg .venv-referee/.installed
+test: $(VENV)/.installed-test node_modules/.installed /usr/bin/chromium /usr/bin/zbarimg .venv-referee/.installed tests/referee/ob3/node_modules/.installed
 	$(BIN)/ruff check plugins tests bench build.py
 	$(BIN)/python -m pytest
 
@@ -39,6 +39,15 @@ $(VENV)/.installed-test: $(VENV)/.installed
 	PYTHON311=$(PYTHON) bash tests/referee/make_venv.sh .venv-referee
 	touch $@
 
+# The Open Badges 3.0 referee: the DCC verifier libraries, pinned by their own lock.
+tests/referee/ob3/node_modules/.installed: tests/referee/ob3/package.json tests/referee/ob3/package-lock.json
+	cd tests/referee/ob3 && npm ci --no-audit --no-fund
+	touch $@
+
+# Rebuild theme/assets/vendor/dcc-verifier.js from the pinned libraries (commit the result).
+verifier: tests/referee/ob3/node_modules/.installed
+	node scripts/build-verifier.mjs
+
 node_modules/.installed: package.json package-lock.json
 	npm ci --no-audit --no-fund
 	touch $@
@@ -58,4 +67,4 @@ node_modules/.installed: package.json package-lock.json
 	test -x /usr/bin/zbarimg
 
 clean:
-	rm -rf $(VENV) .venv-referee node_modules site build .site-build-* .site-old-*
+	rm -rf $(VENV) .venv-referee node_modules tests/referee/ob3/node_modules site build .site-build-* .site-old-*

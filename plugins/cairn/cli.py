@@ -188,8 +188,8 @@ def _issuer(config: Any) -> Any:
 
 
 def _build(config_file: Path, strict: bool, site_dir: str | None) -> int:
-    if not _report(config_file, strict):
-        return EXIT_PROBLEMS
+    # The plugin loads and checks the sources once and stops the build with every problem
+    # listed; checking here first as well would read every file twice.
     from mkdocs.commands.build import build
     from mkdocs.exceptions import MkDocsException
 
@@ -206,7 +206,7 @@ def _build(config_file: Path, strict: bool, site_dir: str | None) -> int:
         build(config)
     except (MkDocsException, OSError) as error:
         shutil.rmtree(staging, ignore_errors=True)
-        print(f"error: the build failed, {target} is unchanged:\n{error}", file=sys.stderr)
+        print(f"{error}\nerror: the build failed; {target} is unchanged", file=sys.stderr)
         return EXIT_PROBLEMS
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)

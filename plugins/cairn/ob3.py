@@ -66,7 +66,8 @@ def document_loader(url: str, options: Any = None) -> dict[str, Any]:
     if url not in _context_cache:
         text = (resources.files("cairn") / "contexts" / name).read_text(encoding="utf-8")
         _context_cache[url] = json.loads(text)
-    return {"contextUrl": None, "documentUrl": url, "document": copy.deepcopy(_context_cache[url])}
+    # "static" lets pyld keep the resolved context across calls instead of re-reading it each time.
+    return {"contextUrl": None, "documentUrl": url, "document": copy.deepcopy(_context_cache[url]), "tag": "static"}
 
 
 def canonical_nquads(document: dict[str, Any]) -> str:
@@ -76,7 +77,38 @@ def canonical_nquads(document: dict[str, Any]) -> str:
     )
 
 
+def _shape(value: Any) -> Any:
+    """What decides whether terms are defined: the keys, and the values of type and @context
+    (type-scoped contexts); other values do not matter."""
+    if isinstance(value, dict):
+        return tuple(
+            sorted(
+                (
+                    k,
+                    value[k]
+                    if k in ("type", "@type", "@context") and not isinstance(value[k], dict)
+                    else _shape(value[k]),
+                )
+                for k in value
+            )
+        )
+    if isinstance(value, list):
+        return tuple(sorted({json.dumps(_shape(v)) for v in value}))
+    return None
+
+
+_checked_shapes: dict[str, list[str]] = {}
+
+
 def undefined_terms(document: dict[str, Any]) -> list[str]:
+    """Terms no context defines; checked once per document shape (see _shape)."""
+    shape = json.dumps(_shape(document))
+    if shape not in _checked_shapes:
+        _checked_shapes[shape] = _undefined_terms(document)
+    return _checked_shapes[shape]
+
+
+def _undefined_terms(document: dict[str, Any]) -> list[str]:
     """Terms no context defines. A catch-all @vocab, put before the document's own contexts for
     this check only, catches them (a context with its own @vocab still overrides it)."""
     probe = dict(document)

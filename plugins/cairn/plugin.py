@@ -155,7 +155,7 @@ class CairnPlugin(BasePlugin[CairnConfig]):
             files.append(File.generated(config, uri, content=spec.markdown))
         if files.get_file_from_path("index.md") is None:
             files.append(File.generated(config, "index.md", content=""))
-        self.badges = issue.badge_images(self.district)
+        self.badges = issue.badge_images(self.district, self.signer.cache)
         for credential_id, png in self.badges.items():
             files.append(File.generated(config, badge_path(credential_id), content=png))
         return files
@@ -168,7 +168,7 @@ class CairnPlugin(BasePlugin[CairnConfig]):
         issue.write_files(site, issue.ob2_files(self.district, self.issuer, self.badges))
         issue.write_files(site, issue.feed_files(self.district, self.issuer, self.by_topic))
         issue.write_files(site, issue.verify_name_files(self.people, self.issuer.site_url))
-        issue.write_files(site, issue.share_files(self.district, self.issuer, self.badges))
+        issue.write_files(site, issue.share_files(self.district, self.issuer, self.badges, self.signer.cache))
         issue.write_files(site, self._standalone_files())
         public, private = issue.ob3_files(
             self.district, self.issuer, self.signer, self.config.retired_keys, self.people, self.badges

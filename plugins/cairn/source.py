@@ -123,6 +123,25 @@ class _StrictComposer(yaml.SafeLoader):
         return super().compose_node(parent, index)
 
 
+def _refuse_shared_nodes(root: Any) -> None:
+    seen: set[int] = set()
+    stack = [(root, root)]
+    while stack:
+        node, holder = stack.pop()
+        if node is None:
+            continue
+        if id(node) in seen:
+            raise _AliasFound(holder.start_mark)
+        seen.add(id(node))
+        if isinstance(node, yaml.MappingNode):
+            # Pushed in reverse, so the tree is walked in document order: the second
+            # occurrence, the alias, is the one reported.
+            for key, value in reversed(node.value):
+                stack.extend(((value, key), (key, key)))
+        elif isinstance(node, yaml.SequenceNode):
+            stack.extend((item, node) for item in reversed(node.value))
+
+
 _PLAIN_TAGS = {
     "tag:yaml.org,2002:map",
     "tag:yaml.org,2002:seq",
@@ -156,9 +175,12 @@ def parse_yaml(text: str, path: Path, problems: Problems, first_line: int = 1) -
 
 def compose_yaml(text: str, path: Path, problems: Problems, first_line: int = 1) -> tuple[Any, Any] | None:
     """The YAML node tree (with positions), aliases refused; None after recording a problem."""
-    loader = _StrictComposer(text)
+    # libyaml's parser when present (about ten times faster); aliases are then found by
+    # walking the tree, since an alias is the same node object met twice.
+    loader = yaml.CSafeLoader(text) if getattr(yaml, "__with_libyaml__", False) else _StrictComposer(text)
     try:
         node = loader.get_single_node()
+        _refuse_shared_nodes(node)
     except _AliasFound as error:
         problems.add(
             path,
