@@ -136,7 +136,8 @@ def generate(credentials: int, earners: int, awards: int, seed: int, out: Path) 
     (out / "mkdocs.yml").write_text(config, encoding="utf-8")
     (out / "catalog" / "_topics.yml").write_text(
         "".join(
-            f"{t}:\n  label: {t.replace('-', ' ').capitalize()}\n  description: Everything about {t.replace('-', ' ')}.\n"
+            f"{t}:\n  label: {t.replace('-', ' ').capitalize()}\n"
+            f"  description: Everything about {t.replace('-', ' ')}.\n"
             for t in TOPICS
         ),
         encoding="utf-8",
@@ -148,7 +149,8 @@ def generate(credentials: int, earners: int, awards: int, seed: int, out: Path) 
         folder.mkdir()
         members = [f"credential-{c:04d}" for c in range(s, credentials, stacks)]
         (folder / "_stack.yml").write_text(
-            f'title: Stack {s}\ndescription: A path of {len(members)} credentials.\ncolor: "#{rng.randrange(0x202020, 0x808080):06x}"\n'
+            f"title: Stack {s}\ndescription: A path of {len(members)} credentials.\n"
+            f'color: "#{rng.randrange(0x202020, 0x808080):06x}"\n'
             "credentials:\n" + "".join(f"  - {m}\n" for m in members),
             encoding="utf-8",
         )
