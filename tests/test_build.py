@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import html
 import re
+import shutil
 from pathlib import Path
 
 import pytest
@@ -242,3 +243,16 @@ def test_badges_are_the_same_bytes_for_the_same_input() -> None:
     first = generate_badge("Wait Time", "#1f6f8b", "foundational", "Formative Assessment")
     assert first == generate_badge("Wait Time", "#1f6f8b", "foundational", "Formative Assessment")
     assert first != generate_badge("Wait Time", "#1f6f8b", "advanced", "Formative Assessment")
+
+
+def test_a_rebuild_from_the_cache_is_byte_identical_to_a_cold_build(project: Path) -> None:
+    assert run_cli(project, "build") == 0
+    ana = project / "earners" / "ana-ruiz.yml"
+    ana.write_text(ana.read_text(encoding="utf-8").replace("issued: 2025-03-14", "issued: 2025-03-13"), "utf-8")
+    assert run_cli(project, "build") == 0  # most signatures and images come from the cache
+    warm = tree_digest(project / "site")
+    warm_private = tree_digest(project / "build" / "credentials")
+    shutil.rmtree(project / "build")
+    assert run_cli(project, "build") == 0
+    assert tree_digest(project / "site") == warm
+    assert tree_digest(project / "build" / "credentials") == warm_private
