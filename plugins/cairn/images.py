@@ -81,17 +81,23 @@ def _mix(a: tuple[int, int, int], b: tuple[int, int, int], t: float) -> tuple[in
     return tuple(round(x + (y - x) * t) for x, y in zip(a, b, strict=True))  # type: ignore[return-value]
 
 
+def wrap_words(draw: ImageDraw.ImageDraw, text: str, font: ImageFont.FreeTypeFont, width: int) -> list[str]:
+    """Greedy line breaking between words; a word longer than `width` keeps a line of its own."""
+    lines: list[str] = []
+    for word in text.split():
+        candidate = f"{lines[-1]} {word}" if lines else word
+        if lines and draw.textlength(candidate, font=font) <= width:
+            lines[-1] = candidate
+        else:
+            lines.append(word)
+    return lines
+
+
 def _wrap_title(title: str, draw: ImageDraw.ImageDraw, max_width: int) -> tuple[list[str], ImageFont.FreeTypeFont]:
     """The largest font size at which the title fits in at most four lines, words unbroken."""
     for size in (52, 46, 40, 35, 30, 26, 22, 19):
         font = _font(size)
-        lines: list[str] = []
-        for word in title.split():
-            candidate = f"{lines[-1]} {word}" if lines else word
-            if lines and draw.textlength(candidate, font=font) <= max_width:
-                lines[-1] = candidate
-            else:
-                lines.append(word)
+        lines = wrap_words(draw, title, font, max_width)
         if len(lines) <= 4 and all(draw.textlength(line, font=font) <= max_width for line in lines):
             return lines, font
     # Still too long at the smallest size: break words to fit, and cut after four lines.

@@ -10,7 +10,7 @@ import io
 import segno
 from PIL import Image, ImageDraw
 
-from .images import _font, _hex_to_rgb, _mix, _png_bytes
+from .images import _font, _hex_to_rgb, _mix, _png_bytes, wrap_words
 
 SHARE_SIZE = (1200, 630)
 
@@ -29,13 +29,7 @@ def qr_svg(url: str, title: str) -> bytes:
 
 
 def _wrap(draw: ImageDraw.ImageDraw, text: str, font, width: int, max_lines: int) -> list[str]:  # noqa: ANN001
-    lines: list[str] = []
-    for word in text.split():
-        candidate = f"{lines[-1]} {word}" if lines else word
-        if lines and draw.textlength(candidate, font=font) <= width:
-            lines[-1] = candidate
-        else:
-            lines.append(word)
+    lines = wrap_words(draw, text, font, width)
     if len(lines) > max_lines:
         lines = lines[:max_lines]
         while lines[-1] and draw.textlength(lines[-1] + "…", font=font) > width:
