@@ -31,6 +31,7 @@ from .ob3 import did_web, public_key_from_multibase
 from .pages import PageSpec, Sharing, badge_path, home_data, site_pages, standalone_pages
 from .people import experts_by_topic, profiles
 from .problems import ProblemsFound
+from .progress import stage
 
 log = logging.getLogger("mkdocs.plugins.cairn")
 
@@ -165,7 +166,9 @@ class CairnPlugin(BasePlugin[CairnConfig]):
         # Files collection costs more than the writing itself.
         assert self.district is not None
         site = Path(config.site_dir)
-        issue.write_files(site, issue.ob2_files(self.district, self.issuer, self.badges))
+        awards = sum(len(e.awards) for e in self.district.earners)
+        ob2 = issue.ob2_files(self.district, self.issuer, self.badges)
+        issue.write_files(site, stage(ob2, "writing Open Badges 2.0 files", 2 * awards + len(self.badges) + 2))
         issue.write_files(site, issue.feed_files(self.district, self.issuer, self.by_topic))
         issue.write_files(site, issue.verify_name_files(self.people, self.issuer.site_url))
         issue.write_files(site, issue.share_files(self.district, self.issuer, self.badges, self.signer.cache))
@@ -174,7 +177,7 @@ class CairnPlugin(BasePlugin[CairnConfig]):
             self.district, self.issuer, self.signer, self.config.retired_keys, self.people, self.badges
         )
         issue.write_files(site, public)
-        issue.write_files(self.private_dir, private)
+        issue.write_files(self.private_dir, stage(private, "writing private credentials", len(private)))
         self.private_dir.mkdir(parents=True, exist_ok=True)
         links = self.private_dir / "award-links.csv"
         links.write_bytes(issue.award_links_csv(self.district, self.issuer))
