@@ -2,7 +2,8 @@
 real address (`live_site`), so every `id` in the badges is the URL it is fetched from.
 
 Every expectation comes from the live project: build/award-links.csv (the committee's list),
-the earner files and the built assertions; today's date decides which awards are current.
+the earner files, the built assertions and the signed Open Badges 3.0 credentials (build/credentials/);
+today's date decides which awards are current.
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ import datetime as dt
 import hashlib
 import json
 import shutil
+import socket
 from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import cached_property
@@ -22,8 +24,10 @@ import conftest
 import pytest
 import yaml
 from browser_support import TIMEOUT_MS, _is_local, axe_violations, describe_violations
+from cairn import ob3
 from cairn.bake import bake_png
 from conftest import serve_folder
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from playwright.sync_api import expect
 
 TODAY = dt.date.today()
@@ -90,6 +94,13 @@ class Project:
 
     def png(self, award: Award) -> Path:
         return self.site / "assertions" / f"{award.id}.png"
+
+    def ob3_png(self, award: Award) -> Path:
+        """The baked PNG of its signed credential (an `openbadgecredential` chunk)."""
+        return self.folder / "build" / award.row["ob3_badge_file"]
+
+    def ob3_credential(self, award: Award) -> dict:
+        return json.loads((self.folder / "build" / award.row["ob3_credential_file"]).read_text(encoding="utf-8"))
 
     @cached_property
     def issuer_name(self) -> str:
@@ -187,7 +198,7 @@ def choose_png(tab, path: Path) -> str:
 
 
 def paste_url(tab, url: str) -> str:
-    tab.get_by_label("Or its assertion URL").fill(url)
+    tab.get_by_label("Or its URL").fill(url)
     tab.get_by_role("button", name="Verify", exact=True).click()
     return wait_for_verdict(tab)
 
@@ -466,7 +477,7 @@ def test_verify_page_passes_axe_before_and_after_a_verdict(page, project):
     assert not violations, "before a verdict:\n" + describe_violations("verify/", violations)
 
     # Keyboard only: the URL field, Enter; then the email field, Enter.
-    page.get_by_label("Or its assertion URL").focus()
+    page.get_by_label("Or its URL").focus()
     page.keyboard.type(award.row["assertion_url"])
     page.keyboard.press("Enter")
     assert wait_for_verdict(page) == "Valid"
@@ -507,5 +518,222 @@ def test_verifier_works_under_a_path(page, project, tmp_path):
         page.goto(base + "verify/")
         page.locator("#verify-form").wait_for(state="visible")
         assert choose_png(page, district.png(award)) == "Valid"
+
+        # Its signed credential: its did:web names the path, and the verifier loads from under it.
+        assert ob3.did_web(base) == district.ob3_credential(award)["issuer"]["id"]
+        page.goto(base + f"verify/?c={award.id}")
+        assert wait_for_verdict(page) == "Valid"
+        assert_ob3_details(page, district, award)
+        assert facts(page).get("Earner") == award.row["name"]
+        assert verifier_scripts(page) == [base + "assets/vendor/dcc-verifier.js"]
     finally:
         server.close()
+
+
+# --------------------------------------------------------------------------- 10: Open Badges 3.0 credentials
+
+
+def verifier_scripts(tab) -> list[str]:
+    """The DCC verifier bundle's script elements: the page adds one only to check a credential."""
+    return tab.locator("script[src*='dcc-verifier']").evaluate_all("s => s.map(e => e.src)")
+
+
+def paste_credential(tab, document: dict) -> str:
+    tab.get_by_label("Or paste a credential (JSON)").fill(json.dumps(document, indent=2))
+    tab.get_by_role("button", name="Verify", exact=True).click()
+    return wait_for_verdict(tab)
+
+
+def assert_ob3_details(tab, project: Project, award: Award) -> None:
+    shown = facts(tab)
+    assert shown.get("Credential") == award.row["credential"], shown
+    assert shown.get("Issuer") == project.issuer_name, shown
+    assert shown.get("Issued on") == award.row["issued"], shown
+    assert shown.get("Format") == "Open Badges 3.0, signed by its issuer", shown
+    if award.row["expires"]:
+        assert award.row["expires"] in (shown.get("Expires on"), shown.get("Expired on")), shown
+    link = tab.locator("#verify-details dd a", has_text=award.row["credential"])
+    assert link.get_attribute("href") == f"{project.base}credentials/{award.row['credential_id']}/"
+    badge = tab.locator("#verify-details img")
+    assert badge.get_attribute("alt"), "the badge image needs a text alternative"
+    tab.wait_for_function("img => img.complete && img.naturalWidth > 0", arg=badge.element_handle())
+
+
+def test_ob3_current_png_is_valid_and_loads_the_verifier_only_then(verify_page, project, tmp_path):
+    award = project.pick("current", named=True)
+    credential = project.ob3_credential(award)
+    assert credential["issuer"]["id"] == ob3.did_web(project.base)
+
+    open_verifier(verify_page, project)
+    assert verifier_scripts(verify_page) == [], "the 346 KB verifier loads only when a credential is checked"
+    assert choose_png(verify_page, project.ob3_png(award)) == "Valid"
+    assert_ob3_details(verify_page, project, award)
+    assert verifier_scripts(verify_page) == [project.base + "assets/vendor/dcc-verifier.js"]
+    # A file does not say which award it is: no earner's name, even a public one's.
+    assert "Earner" not in facts(verify_page)
+    assert award.row["name"] not in verify_page.locator("body").inner_text()
+    assert verify_page.locator(".cairn-verify-foreign").count() == 0
+
+    # Its credential's JSON file, chosen as the badge.
+    assert choose_png(verify_page, project.folder / "build" / award.row["ob3_credential_file"]) == "Valid"
+    assert_ob3_details(verify_page, project, award)
+
+    # Baked by another tool under the OB 2.0 keyword, `openbadges`: the credential is read all the same.
+    baked = tmp_path / "openbadges.png"
+    badge_png = (project.site / "badges" / f"{award.row['credential_id']}.png").read_bytes()
+    baked.write_bytes(bake_png(badge_png, json.dumps(credential)))
+    assert choose_png(verify_page, baked) == "Valid"
+    assert verifier_scripts(verify_page) == [project.base + "assets/vendor/dcc-verifier.js"], "loaded once"
+
+
+def test_ob3_revoked_png_is_revoked_by_its_issuer(verify_page, project):
+    award = project.pick("revoked")
+    open_verifier(verify_page, project)
+    verify_page.get_by_label("Email address").fill(award.row["email"])
+    assert choose_png(verify_page, project.ob3_png(award)) == "Revoked"
+    assert "Revoked by its issuer" in verify_page.locator("#verify-result").inner_text()
+    assert_ob3_details(verify_page, project, award)
+    assert "Earner" not in facts(verify_page)
+    expect(verify_page.locator("#verify-email-result")).to_have_text("A revoked badge cannot be matched to an email.")
+
+
+def test_ob3_expired_png_says_when(verify_page, project):
+    award = project.pick("expired")
+    assert project.ob3_credential(award)["validUntil"].startswith(award.row["expires"])
+    open_verifier(verify_page, project)
+    assert choose_png(verify_page, project.ob3_png(award)) == f"Expired on {award.row['expires']}"
+    assert_ob3_details(verify_page, project, award)
+    assert facts(verify_page).get("Expired on") == award.row["expires"]
+
+
+def test_ob3_pasted_credential_is_checked_and_an_altered_one_rejected(verify_page, project):
+    award = project.pick("current")
+    other = next(a for a in project.awards if a.row["email"] != award.row["email"])
+    credential = project.ob3_credential(award)
+    identifier = credential["credentialSubject"]["identifier"][0]
+    forged_hash = "sha256$" + hashlib.sha256((other.row["email"] + identifier["salt"]).encode()).hexdigest()
+    expired = project.ob3_credential(project.pick("expired"))
+    changes = {
+        "name": {**credential, "name": credential["name"] + " (with honours)"},
+        "recipient": {
+            **credential,
+            "credentialSubject": {
+                **credential["credentialSubject"],
+                "identifier": [{**identifier, "identityHash": forged_hash}],
+            },
+        },
+        "validUntil dropped": {k: v for k, v in expired.items() if k != "validUntil"},  # made to look current
+    }
+
+    open_verifier(verify_page, project)
+    assert paste_credential(verify_page, credential) == "Valid"
+    assert_ob3_details(verify_page, project, award)
+    for name, document in changes.items():
+        verify_page.get_by_label("Email address").fill(other.row["email"])
+        assert paste_credential(verify_page, document) == "Altered", name
+        assert "signature does not match" in verify_page.locator("#verify-result").inner_text(), name
+        assert verify_page.locator("#verify-details").is_hidden(), name
+        # An altered credential is not matched to an email, not even the one it was changed to.
+        verify_page.get_by_role("button", name="Check email").click()
+        expect(verify_page.locator("#verify-email-result")).to_have_text("Check a badge first, then its email.")
+
+    verify_page.get_by_label("Or paste a credential (JSON)").fill("{not a credential")
+    verify_page.get_by_role("button", name="Verify", exact=True).click()
+    assert wait_for_verdict(verify_page) == "Not found"
+
+
+def test_ob3_link_with_award_id_checks_on_arrival(page, project):
+    award = project.pick("current", named=True)
+    open_verifier(page, project, f"?c={award.id}")
+    assert wait_for_verdict(page) == "Valid"
+    assert_ob3_details(page, project, award)
+    assert facts(page).get("Earner") == award.row["name"]
+    profile = page.locator("#verify-details dd a", has_text=award.row["name"])
+    assert profile.get_attribute("href") == f"{project.base}earners/{award.earner['slug']}/"
+    assert facts(page).get("Record") == f"{project.base}ob3/{award.id}.json"
+    violations = axe_violations(page)
+    assert not violations, "after an OB 3.0 verdict:\n" + describe_violations("verify/?c=", violations)
+
+
+def test_ob3_award_without_public_credential_is_not_found(verify_page, project, expected_failures):
+    award = next(a for a in project.awards if a.state == "current" and not a.named)
+    assert not (project.site / "ob3" / f"{award.id}.json").exists()
+    expected_failures.append(project.base + "ob3/")
+    open_verifier(verify_page, project, f"?c={award.id}")
+    assert wait_for_verdict(verify_page) == "Not found"
+    assert award.row["name"] not in verify_page.locator("body").inner_text()
+
+
+def test_ob3_email_is_checked_in_the_browser_and_never_sent(page, project):
+    award = project.pick("current", named=True)
+    other = next(a.row["email"] for a in project.awards if a.row["email"] != award.row["email"])
+    sent: list[str] = []
+    page.on("request", lambda request: sent.append(f"{request.url} {request.post_data or ''}"))
+
+    open_verifier(page, project, f"?c={award.id}")
+    assert wait_for_verdict(page) == "Valid"
+    field = page.get_by_label("Email address")
+    field.fill(f"  {award.row['email'].upper()} ")
+    page.get_by_role("button", name="Check email").click()
+    expect(page.locator("#verify-email-result")).to_have_text("The email matches the badge's recipient.")
+    field.fill(other)
+    field.press("Enter")
+    expect(page.locator("#verify-email-result")).to_have_text("The email does not match the badge's recipient.")
+
+    # The baked PNG, with the email typed first.
+    field.fill(award.row["email"])
+    assert choose_png(page, project.ob3_png(award)) == "Valid"
+    expect(page.locator("#verify-email-result")).to_have_text("The email matches the badge's recipient.")
+
+    assert any(s.startswith(project.base + ".well-known/did.json") for s in sent), "the DID document is fetched"
+    assert any(s.startswith(project.base + "status/") for s in sent), "the status list is fetched"
+    for email in (award.row["email"], other):
+        forms = {email, quote(email), quote_plus(email), quote(email, safe="")}
+        leaks = [request for request in sent if any(f.lower() in request.lower() for f in forms)]
+        assert not leaks, f"the email {email} left the browser: {leaks}"
+
+
+def test_ob3_credential_of_another_issuer_says_so(verify_page, project, tmp_path, serve_with_cors, expected_failures):
+    """Another district's did:web, with its own key, served with CORS: valid, and labelled as not ours.
+    Its site out of reach: not checked, and not called altered."""
+    award = project.pick("current")
+    folder = tmp_path / "ridgeview"
+    (folder / ".well-known").mkdir(parents=True)
+    base = serve_with_cors(folder)
+    did = ob3.did_web(base)
+    key = Ed25519PrivateKey.generate()
+    public = ob3.public_multibase(key.public_key())
+    (folder / ".well-known" / "did.json").write_text(json.dumps(ob3.did_document(did, [public])), encoding="utf-8")
+    document = {k: v for k, v in project.ob3_credential(award).items() if k not in ("proof", "credentialStatus")}
+    document["issuer"] = {**document["issuer"], "id": did, "name": "Ridgeview Teaching Academy"}
+    signed = ob3.sign(document, key, f"{did}#{public}", document["validFrom"])
+
+    open_verifier(verify_page, project)
+    assert paste_credential(verify_page, signed) == "Valid"
+    label = verify_page.locator(".cairn-verify-foreign").inner_text()
+    assert label == f"Issued by Ridgeview Teaching Academy ({did}), not by {project.issuer_name}.", label
+    assert facts(verify_page).get("Issuer") == f"Ridgeview Teaching Academy ({did})"
+
+    # Claiming this district's did:web with that key: the signature is refused.
+    claimed = ob3.sign(
+        {**document, "issuer": {**document["issuer"], "id": ob3.did_web(project.base)}},
+        key,
+        f"{ob3.did_web(project.base)}#{public}",
+        document["validFrom"],
+    )
+    assert paste_credential(verify_page, claimed) == "Altered"
+
+    # The same credential, from a district whose site does not answer: its key cannot be read.
+    with socket.socket() as probe:  # a port that nothing listens on once the probe is closed
+        probe.bind(("127.0.0.1", 0))
+        silent = f"http://127.0.0.1:{probe.getsockname()[1]}/"
+    expected_failures.append(silent)
+    unread = ob3.did_web(silent)
+    moved = ob3.sign(
+        {**document, "issuer": {**document["issuer"], "id": unread}}, key, f"{unread}#{public}", "2025-01-01"
+    )
+    assert paste_credential(verify_page, moved) == "Could not check"
+    message = verify_page.locator("#verify-result").inner_text()
+    assert "could not be reached from your browser" in message and "does not mean the badge is invalid" in message
+    assert f"names another issuer ({unread}), not {project.issuer_name}" in message
+    assert verify_page.locator("#verify-details").is_hidden()

@@ -1,15 +1,21 @@
-// The badge verifier (/verify/): checks an Open Badges 2.0 hosted badge in the browser, by the
-// rules of plugins/cairn/verify.py. A baked PNG, a pasted assertion URL, ?a=<award id> or
-// ?url=<assertion URL>. The email is hashed here and never sent or stored.
+// The badge verifier (/verify/), in the browser, by the rules of plugins/cairn/verify.py.
+// Open Badges 2.0 hosted badges: a baked PNG, a pasted assertion URL, ?a=<award id> or
+// ?url=<assertion URL>. Open Badges 3.0 signed credentials: a baked PNG (an `openbadgecredential`
+// chunk, or an `openbadges` one holding the credential), a credential's JSON (pasted or as a
+// file), a URL that serves one, or ?c=<award id> (this site's /ob3/<id>.json). Credentials are
+// judged by the Digital Credentials Consortium's verifier (assets/vendor/dcc-verifier.js), loaded
+// only when one is checked. The email is hashed here and never sent or stored.
 (function () {
   "use strict";
   var root = document.getElementById("cairn-verify");
   if (!root) return;
   var SITE = root.dataset.siteUrl, DISTRICT = root.dataset.issuerName, MAX = 1 << 20;
+  var VERIFIER = new URL(root.dataset.ob3Verifier, document.baseURI).href, OWN_DID = didWeb(SITE);
   var $ = function (id) { return document.getElementById(id); };
-  var form = $("verify-form"), fileInput = $("verify-file"), urlInput = $("verify-url"), email = $("verify-email");
-  var result = $("verify-result"), details = $("verify-details"), emailResult = $("verify-email-result");
-  var current = null, runs = 0;
+  var form = $("verify-form"), fileInput = $("verify-file"), urlInput = $("verify-url"), jsonInput = $("verify-json");
+  var email = $("verify-email"), result = $("verify-result"), details = $("verify-details");
+  var emailResult = $("verify-email-result");
+  var current = null, runs = 0, lastField = null, verifier = null;
 
   function Stop(kind, detail) { this.kind = kind; this.detail = detail; }
   function stop(kind, detail) { throw new Stop(kind, detail); }
@@ -24,6 +30,7 @@
   function link(url, text) { return web(url) ? h("a", { href: url }, text) : text; }
   function text(value) { return typeof value === "string" && value ? value : "(not given)"; }
   function under(url, home) { return typeof url === "string" && url.indexOf(home) === 0; }
+  function object(value) { return value && typeof value === "object" && !Array.isArray(value) ? value : null; }
   function today() {
     var d = new Date();
     return d.getFullYear() + "-" + String(d.getMonth() + 1).padStart(2, "0") + "-" + String(d.getDate()).padStart(2, "0");
@@ -41,9 +48,16 @@
       return Object.prototype.hasOwnProperty.call(b, k) && same(a[k], b[k]);
     });
   }
+  // This site's did:web (ob3.did_web): the host, a port as %3A, then the path's segments.
+  function didWeb(site) {
+    var u = new URL(site);
+    return "did:web:" + [u.host].concat(u.pathname.split("/").filter(Boolean)).map(encodeURIComponent).join(":");
+  }
+  function isCredential(doc) { return !!object(doc) && [].concat(doc.type).indexOf("VerifiableCredential") >= 0; }
 
-  async function getJson(url) {
+  async function getJson(url, noun) {
     var response, body, doc;
+    noun = noun || "badge record";
     try {
       response = await fetch(url, { headers: { Accept: "application/ld+json, application/json" },
         credentials: "omit", referrerPolicy: "no-referrer", cache: "no-cache" });
@@ -51,17 +65,17 @@
     } catch (error) {
       stop("unreachable", url);
     }
-    if (!response.ok) stop("notfound", url + " answered HTTP " + response.status + ": there is no badge record there.");
-    if (body.length > MAX) stop("altered", url + " is larger than a badge record can be.");
-    try { doc = JSON.parse(body); } catch (error) { stop("notfound", url + " holds no badge record (it is not JSON)."); }
-    if (!doc || typeof doc !== "object" || Array.isArray(doc)) stop("altered", url + " is not a badge record.");
+    if (!response.ok) stop("notfound", url + " answered HTTP " + response.status + ": there is no " + noun + " there.");
+    if (body.length > MAX) stop("altered", url + " is larger than a " + noun + " can be.");
+    try { doc = JSON.parse(body); } catch (error) { stop("notfound", url + " holds no " + noun + " (it is not JSON)."); }
+    if (!object(doc)) stop("altered", url + " is not a " + noun + ".");
     return doc;
   }
 
-  // ---- reading a baked PNG: its `openbadges` iTXt or tEXt chunk
+  // ---- reading a baked PNG: its `openbadges` or `openbadgecredential` iTXt or tEXt chunk
   async function inflate(data) {
     if (typeof DecompressionStream !== "function") {
-      stop("notfound", "The badge data in this image is compressed, and this browser cannot decompress it: paste the assertion URL instead.");
+      stop("notfound", "The badge data in this image is compressed, and this browser cannot decompress it: paste the badge's URL instead.");
     }
     var reader = new Blob([data]).stream().pipeThrough(new DecompressionStream("deflate")).getReader();
     var parts = [], size = 0, chunk;
@@ -84,36 +98,49 @@
       var length = view.getUint32(at), type = String.fromCharCode.apply(null, bytes.subarray(at + 4, at + 8));
       var data = bytes.subarray(at + 8, at + 8 + length), nul = data.indexOf(0);
       if (data.length !== length || type === "IEND") break;
-      var named = nul === 10 && String.fromCharCode.apply(null, data.subarray(0, 10)) === "openbadges";
-      if (named && type === "tEXt") return new TextDecoder("latin1").decode(data.subarray(11));
-      if (named && type === "iTXt" && data.length >= 13) {
-        var body = data.subarray(after(data, after(data, 13)));
-        return data[11] ? inflate(body) : new TextDecoder().decode(body);
+      var keyword = nul > 0 && nul < 80 ? String.fromCharCode.apply(null, data.subarray(0, nul)) : "";
+      var named = keyword === "openbadges" || keyword === "openbadgecredential";
+      if (named && type === "tEXt") return new TextDecoder("latin1").decode(data.subarray(nul + 1));
+      if (named && type === "iTXt" && data.length >= nul + 3) {
+        var body = data.subarray(after(data, after(data, nul + 3)));
+        return data[nul + 1] ? inflate(body) : new TextDecoder().decode(body);
       }
       at += 12 + length;
     }
-    stop("notfound", "This image carries no badge: it has no Open Badges data (an 'openbadges' chunk).");
+    stop("notfound", "This image carries no badge: it has no Open Badges data (an 'openbadges' or 'openbadgecredential' chunk).");
+  }
+  // What a badge carries: {url} to fetch, {url, carried} for a baked OB 2.0 assertion, or {credential}.
+  function carriedBy(content) {
+    var carried;
+    if (web(content)) return { url: content };
+    try { carried = JSON.parse(content); } catch (error) {
+      stop("notfound", "The badge holds neither a badge URL, an assertion nor a credential.");
+    }
+    if (isCredential(carried)) return { credential: carried };
+    if (!object(carried) || !web(carried.id)) stop("altered", "The assertion in the badge has no valid id.");
+    return { url: carried.id, carried: carried };
   }
   async function readFile(file) {
     if (file.size > 20 * MAX) stop("notfound", "This file is too large to be a badge.");
     var buffer = await file.arrayBuffer(), head = new Uint8Array(buffer.slice(0, 8));
     var png = [137, 80, 78, 71, 13, 10, 26, 10].every(function (b, i) { return head[i] === b; });
-    var content = (png ? await unbake(buffer) : new TextDecoder().decode(buffer)).trim();
-    if (web(content)) return [content, null];
-    var carried;
-    try { carried = JSON.parse(content); } catch (error) {
-      stop("notfound", "The badge holds neither an assertion URL nor an assertion.");
+    return carriedBy((png ? await unbake(buffer) : new TextDecoder().decode(buffer)).trim());
+  }
+  function readPasted(value) {
+    if (value.length > MAX) stop("notfound", "That text is too large to be a credential.");
+    try { JSON.parse(value); } catch (error) {
+      stop("notfound", "That is not a credential's JSON: paste its whole text, from the first { to the last }.");
     }
-    if (!carried || typeof carried !== "object" || !web(carried.id)) stop("altered", "The assertion in the badge has no valid id.");
-    return [carried.id, carried];
+    return carriedBy(value);
   }
 
-  // ---- the checks, in verify.py's order
+  // ---- Open Badges 2.0: the checks, in verify.py's order
   async function check(url, carried) {
     var ours = url.indexOf(SITE) === 0, home = ours ? SITE : new URL(url).origin + "/";
     var facts = { url: url, ours: ours, host: new URL(url).host };
     try {
       var assertion = await getJson(url);
+      if (!carried && isCredential(assertion)) return checkCredential(assertion, url);
       if (carried && !same(carried, assertion)) {
         stop("altered", "The assertion inside the image differs from the one its issuer hosts at " + url + ".");
       }
@@ -160,9 +187,92 @@
     return facts;
   }
 
-  async function earnerOf(facts) {
-    var prefix = SITE + "assertions/", id = facts.url.slice(prefix.length).replace(/\.json$/, "");
-    if (facts.url.indexOf(prefix) !== 0 || !/^[A-Za-z0-9_-]+$/.test(id)) return null;
+  // ---- Open Badges 3.0: the DCC verifier checks the proof against the issuer's did:web key,
+  // the status list and the dates; this page puts the verdict in verify.py's order.
+  function loadVerifier() {
+    if (window.CairnOB3) return Promise.resolve(window.CairnOB3);
+    if (!verifier) {
+      verifier = new Promise(function (resolve, reject) {
+        var script = h("script", { src: VERIFIER, async: true });
+        script.addEventListener("load", function () { window.CairnOB3 ? resolve(window.CairnOB3) : reject(); });
+        script.addEventListener("error", function () { script.remove(); reject(); });
+        document.head.append(script);
+      });
+      verifier.catch(function () { verifier = null; }); // a later check tries again
+    }
+    return verifier.catch(function () {
+      stop("unreachable", "The Open Badges 3.0 verifier could not be loaded from this site: you may be offline. Try again later.");
+    });
+  }
+  function unreached(problem, ours, what) {
+    if (problem.kind !== "unreachable") return problem;
+    return new Stop("unreachable", ours ? "This site could not be reached from your browser: you may be offline. Try again later." :
+      "The site of its issuer, " + new URL(problem.detail).host + ", could not be reached from your browser to read " + what +
+      ": it may not allow checks from other sites, or it may be offline. This does not mean the badge is invalid: ask its issuer.");
+  }
+  async function checkCredential(vc, url) {
+    var issuer = object(vc.issuer) || { id: vc.issuer }, did = typeof issuer.id === "string" ? issuer.id : "";
+    var subject = object([].concat(vc.credentialSubject)[0]) || {};
+    var lists = [].concat(vc.credentialStatus).map(function (s) { return object(s) && s.statusListCredential; });
+    var facts = { ob3: true, credential: vc, url: url || null, did: did, ours: did === OWN_DID, issuer: issuer,
+      subject: subject, achievement: object(subject.achievement) || {}, expires: day(vc.validUntil) };
+    var problems = [];
+    function fetchJson(address) {
+      var noun = lists.indexOf(address) >= 0 ? "status list" : "DID document";
+      return getJson(address, noun).catch(function (error) {
+        if (error instanceof Stop) problems.push(Object.assign(error, { url: address, noun: noun }));
+        throw new Error(error instanceof Stop ? error.detail : String(error));
+      });
+    }
+    try {
+      var types = [].concat(vc.type);
+      if (types.indexOf("OpenBadgeCredential") < 0 && types.indexOf("AchievementCredential") < 0) {
+        stop("notfound", "This is a verifiable credential, but not an Open Badge.");
+      }
+      if (!/^did:web:./.test(did)) {
+        stop("unreachable", "Its issuer is identified as " + (did || "nobody") +
+          ": this page can check only credentials whose issuer has a did:web address.");
+      }
+      var dcc = await loadVerifier(), report;
+      try { report = await dcc.verifyCredential(vc, { fetchJson: fetchJson }); } catch (error) {
+        stop("invalid", "The verifier could not read it (" + ((error && error.message) || error) + ").");
+      }
+      var mine = function (kind) { return problems.filter(function (p) { return p.noun === kind; })[0]; };
+      if (!report.signature) {
+        if (mine("DID document")) throw unreached(mine("DID document"), facts.ours, "its public keys");
+        stop("altered", "Its signature does not match the credential: it was changed after its issuer signed it, or its issuer did not sign it.");
+      }
+      facts.signed = true;
+      if (report.revoked === true) {
+        facts.revoked = true;
+        stop("revoked", "Revoked by its issuer, in its signed list of revoked credentials.");
+      }
+      if (report.revoked !== false && lists.some(Boolean)) {
+        if (mine("status list")) throw unreached(mine("status list"), facts.ours, "its list of revoked credentials");
+        stop("unreachable", "Whether its issuer has revoked it could not be checked: its status list did not verify (" +
+          (report.errors[0] || "no reason given") + ").");
+      }
+      if (report.expired || (facts.expires && facts.expires <= today())) {
+        stop("expired", "Expired on " + (facts.expires || String(vc.validUntil).slice(0, 10)));
+      }
+      var from = day(vc.validFrom);
+      if (!from || from > today()) stop("notyet", "Its issuer dates it from " + text(vc.validFrom) + ": it is not valid before then.");
+      if (!report.verified) stop("invalid", "It breaks the Verifiable Credentials rules: " + (report.errors[0] || "no reason given") + ".");
+      stop("valid");
+    } catch (error) {
+      if (!(error instanceof Stop)) throw error;
+      facts.kind = error.kind;
+      facts.detail = error.detail;
+    }
+    return facts;
+  }
+
+  // ---- the earner's name: only for a public earner's award whose id the input gave
+  function awardId(facts) {
+    var prefix = SITE + (facts.ob3 ? "ob3/" : "assertions/"), id = (facts.url || "").slice(prefix.length);
+    return under(facts.url, prefix) && /^[A-Za-z0-9_-]+\.json$/.test(id) ? id.slice(0, -5) : null;
+  }
+  async function earnerOf(id) {
     try {
       var response = await fetch(SITE + "verify/names/" + id.slice(0, 2) + ".json", { credentials: "omit" });
       var entry = response.ok ? (await response.json())[id] : null;
@@ -173,12 +283,22 @@
   }
 
   // ---- showing the verdict
-  var TITLES = { valid: "Valid", notfound: "Not found", altered: "Altered", unreachable: "Could not check" };
+  var TITLES = { valid: "Valid", notfound: "Not found", altered: "Altered", unreachable: "Could not check",
+    invalid: "Not valid", notyet: "Not yet valid" };
   function say(kind, title) {
     var lines = [].slice.call(arguments, 2).map(function (line) { return h("p", {}, line); });
     result.replaceChildren.apply(result, [h("p", { className: "cairn-verdict cairn-verdict--" + kind }, title)].concat(lines));
   }
+  function row(term, value) { return h("div", {}, h("dt", {}, term), h("dd", {}, value)); }
+  function showDetails(image, name, rows) {
+    details.replaceChildren(
+      /^(https?:|data:image\/)/i.test(image || "") ? h("img", { src: image, alt: text(name) + " badge", width: 160, height: 160 }) : null,
+      h("dl", { className: "cairn-facts cairn-facts--wide" }, ...rows)
+    );
+    details.hidden = false;
+  }
   function render(f) {
+    if (f.ob3) return renderCredential(f);
     var lines = [];
     var by = f.issuer ? text(f.issuer.name) + (f.ours ? "" : " (" + f.host + ")") : null;
     if (f.kind === "valid") lines.push(f.ours ? "Authentic, current and not revoked." : "Authentic, current and not revoked, by its own issuer's records.");
@@ -197,7 +317,6 @@
     say.apply(null, [f.kind, TITLES[f.kind] || f.detail].concat(lines));
     if (!f.issuer || ["valid", "expired", "revoked"].indexOf(f.kind) < 0) return;
     var badge = f.badge, image = badge.image && typeof badge.image === "object" ? badge.image.id : badge.image;
-    var row = function (term, value) { return h("div", {}, h("dt", {}, term), h("dd", {}, value)); };
     var rows = [
       row("Credential", link((badge.criteria || {}).id, text(badge.name))),
       row("Issuer", by),
@@ -205,27 +324,61 @@
     ];
     if (f.expires) rows.push(row(f.expires <= today() ? "Expired on" : "Expires on", f.expires));
     if (f.earner) rows.push(row("Earner", under(f.earner.profile, SITE) ? link(f.earner.profile, f.earner.name) : f.earner.name));
+    rows.push(row("Format", "Open Badges 2.0, hosted by its issuer"));
     rows.push(row("Assertion", link(f.url, f.url)));
-    details.replaceChildren(
-      /^(https?:|data:image\/)/i.test(image || "") ? h("img", { src: image, alt: text(badge.name) + " badge", width: 160, height: 160 }) : null,
-      h("dl", { className: "cairn-facts cairn-facts--wide" }, ...rows)
-    );
-    details.hidden = false;
+    showDetails(image, badge.name, rows);
+  }
+  function renderCredential(f) {
+    var lines = [], named = typeof f.issuer.name === "string" && f.issuer.name;
+    var by = text(f.issuer.name) + (f.ours ? "" : " (" + (f.did || "no issuer id") + ")");
+    if (f.kind === "valid") lines.push("Authentic, current and not revoked: its issuer's signature and status list check out.");
+    if (f.kind === "revoked") lines.push(f.detail + " The badge is authentic, but no longer valid: do not rely on it.");
+    if (f.kind === "expired") lines.push("The badge is authentic, but no longer current.");
+    if (["notfound", "altered", "invalid", "notyet"].indexOf(f.kind) >= 0) lines.push(f.detail, "Do not rely on this badge.");
+    if (f.kind === "unreachable") lines.push(f.detail);
+    if (!f.ours) {
+      lines.push(h("strong", { className: "cairn-verify-foreign" }, f.signed && named ? "Issued by " + by + ", not by " + DISTRICT + "." :
+        "This credential names another issuer (" + (f.did || "none") + "), not " + DISTRICT + "."));
+    }
+    say.apply(null, [f.kind, f.kind === "revoked" ? "Revoked" : TITLES[f.kind] || f.detail].concat(lines));
+    if (!f.signed || ["valid", "expired", "revoked"].indexOf(f.kind) < 0) return;
+    var a = f.achievement, image = object(a.image) ? a.image.id : a.image;
+    var rows = [
+      row("Credential", link((object(a.criteria) || {}).id, text(a.name))),
+      row("Issuer", by),
+      row("Issued on", day(f.credential.validFrom) || text(f.credential.validFrom)),
+    ];
+    if (f.expires) rows.push(row(f.expires <= today() ? "Expired on" : "Expires on", f.expires));
+    if (f.earner) rows.push(row("Earner", under(f.earner.profile, SITE) ? link(f.earner.profile, f.earner.name) : f.earner.name));
+    rows.push(row("Format", "Open Badges 3.0, signed by its issuer"));
+    if (f.url) rows.push(row("Record", link(f.url, f.url)));
+    showDetails(image, a.name, rows);
   }
 
+  // ---- the email: an OB 2.0 recipient, or an OB 3.0 subject's identifiers
+  async function sha256(value) {
+    var digest = await crypto.subtle.digest("SHA-256", new TextEncoder().encode(value));
+    return "sha256$" + Array.from(new Uint8Array(digest), function (b) { return b.toString(16).padStart(2, "0"); }).join("");
+  }
   async function checkEmail() {
-    var value = email.value.trim().toLowerCase();
+    var value = email.value.trim().toLowerCase(), badge = current;
     emailResult.textContent = "";
-    if (!value || !current) return;
-    if (current.revoked) { emailResult.textContent = "A revoked badge cannot be matched to an email."; return; }
-    var badge = current, recipient = current.assertion.recipient || {}, expected = value;
-    if (recipient.hashed) {
-      if (!window.crypto || !crypto.subtle) { emailResult.textContent = "This browser cannot check emails on this page."; return; }
-      var digest = await crypto.subtle.digest("SHA-256", new TextEncoder().encode(value + (recipient.salt || "")));
-      expected = "sha256$" + Array.from(new Uint8Array(digest), function (b) { return b.toString(16).padStart(2, "0"); }).join("");
-      if (badge !== current || value !== email.value.trim().toLowerCase()) return; // a newer check answers instead
+    if (!value || !badge) return;
+    if (badge.revoked) { emailResult.textContent = "A revoked badge cannot be matched to an email."; return; }
+    var identities = badge.ob3 ? [].concat(badge.subject.identifier).filter(function (i) {
+      return object(i) && typeof i.identityHash === "string" && [undefined, "emailAddress"].indexOf(i.identityType) >= 0;
+    }).map(function (i) { return { identity: i.identityHash, hashed: i.hashed !== false, salt: i.salt }; })
+      : [badge.assertion.recipient || {}];
+    if (identities.some(function (i) { return i.hashed; }) && !(window.crypto && crypto.subtle)) {
+      emailResult.textContent = "This browser cannot check emails on this page.";
+      return;
     }
-    var matches = String(recipient.identity || "").toLowerCase() === expected;
+    var matches = false;
+    for (var i = 0; i < identities.length && !matches; i++) {
+      var expected = identities[i].hashed ? await sha256(value + (identities[i].salt || "")) : value;
+      matches = String(identities[i].identity || "").toLowerCase() === expected;
+    }
+    if (badge !== current || value !== email.value.trim().toLowerCase()) return; // a newer check answers instead
     emailResult.textContent = matches ? "The email matches the badge's recipient." : "The email does not match the badge's recipient.";
   }
 
@@ -237,44 +390,57 @@
     say("checking", "Checking…");
     var facts;
     try {
-      var input = typeof source === "string" ? [source.trim(), null] : await readFile(source);
-      if (!web(input[0])) stop("notfound", "That is not a web address: an assertion URL starts with https://");
-      facts = await check(input[0], input[1]);
-      if (facts.ours && (facts.kind === "valid" || facts.kind === "expired")) facts.earner = await earnerOf(facts);
+      var input = source.file ? await readFile(source.file) : source.json ? readPasted(source.json) : { url: source.url };
+      if (input.credential) facts = await checkCredential(input.credential, null);
+      else if (!web(input.url)) stop("notfound", "That is not a web address: a badge's URL starts with https://");
+      else facts = await check(input.url, input.carried);
+      var id = facts.ours && (facts.kind === "valid" || facts.kind === "expired") ? awardId(facts) : null;
+      if (id) facts.earner = await earnerOf(id);
     } catch (error) {
       if (!(error instanceof Stop)) throw error;
       facts = { kind: error.kind, detail: error.detail, ours: true };
     }
     if (mine !== runs) return;
     render(facts);
-    if (facts.assertion && facts.kind !== "altered") { current = facts; await checkEmail(); }
+    if (facts.ob3 ? facts.signed : facts.assertion && facts.kind !== "altered") { current = facts; await checkEmail(); }
   }
 
   form.addEventListener("submit", function (event) {
     event.preventDefault();
-    if (urlInput.value.trim()) run(urlInput.value);
-    else say("notfound", "Nothing to check", "Choose a badge image or paste its assertion URL.");
+    var url = urlInput.value.trim(), json = jsonInput.value.trim();
+    if (json && (!url || lastField === jsonInput)) run({ json: json });
+    else if (url) run({ url: url });
+    else say("notfound", "Nothing to check", "Choose a badge image, paste its URL or paste its credential.");
+  });
+  [urlInput, jsonInput].forEach(function (field) {
+    field.addEventListener("input", function () { lastField = field; });
+  });
+  jsonInput.addEventListener("keydown", function (event) { // Enter makes a new line here: Ctrl+Enter checks
+    if (event.key === "Enter" && (event.ctrlKey || event.metaKey)) { event.preventDefault(); lastField = jsonInput; form.requestSubmit(); }
   });
   $("verify-email-form").addEventListener("submit", function (event) {
     event.preventDefault();
     if (!current) emailResult.textContent = email.value.trim() ? "Check a badge first, then its email." : "";
     else checkEmail();
   });
-  fileInput.addEventListener("change", function () { if (fileInput.files[0]) run(fileInput.files[0]); });
+  fileInput.addEventListener("change", function () { if (fileInput.files[0]) run({ file: fileInput.files[0] }); });
   var drop = $("verify-drop");
   drop.addEventListener("dragover", function (event) { event.preventDefault(); drop.classList.add("cairn-verify-drop--over"); });
   drop.addEventListener("dragleave", function () { drop.classList.remove("cairn-verify-drop--over"); });
   drop.addEventListener("drop", function (event) {
     event.preventDefault();
     drop.classList.remove("cairn-verify-drop--over");
-    if (event.dataTransfer.files[0]) run(event.dataTransfer.files[0]);
+    if (event.dataTransfer.files[0]) run({ file: event.dataTransfer.files[0] });
   });
   root.hidden = false;
 
-  var params = new URLSearchParams(location.search), award = params.get("a"), url = params.get("url");
-  if (award !== null) {
-    url = /^[A-Za-z0-9_-]+$/.test(award) ? SITE + "assertions/" + award + ".json" : "";
+  // ?a=<award id>: its OB 2.0 assertion; ?c=<award id>: its OB 3.0 credential; ?url=<either's URL>.
+  var params = new URLSearchParams(location.search), url = params.get("url");
+  [["a", "assertions/"], ["c", "ob3/"]].forEach(function (pair) {
+    var award = params.get(pair[0]);
+    if (award === null) return;
+    url = /^[A-Za-z0-9_-]+$/.test(award) ? SITE + pair[1] + award + ".json" : "";
     if (!url) say("notfound", "Not found", "'" + award + "' is not an award id.");
-  }
-  if (url) { urlInput.value = url; run(url); }
+  });
+  if (url) { urlInput.value = url; run({ url: url.trim() }); }
 })();
