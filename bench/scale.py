@@ -114,6 +114,12 @@ def main() -> None:
     parser.add_argument("--credentials", type=int, default=500)
     parser.add_argument("--earners", type=int, default=5000)
     parser.add_argument("--awards", type=int, default=50_000)
+    parser.add_argument(
+        "--district",
+        action=argparse.BooleanOptionalAction,
+        default=True,
+        help="build the district and its rebuilds (--no-district: only the linearity run)",
+    )
     parser.add_argument("--baseline", action=argparse.BooleanOptionalAction, default=True)
     parser.add_argument(
         "--linearity", default="10000,50000,200000", help="award counts for the time-per-award run ('' to skip)"
@@ -122,6 +128,12 @@ def main() -> None:
     args = parser.parse_args()
 
     work = args.work or Path(tempfile.mkdtemp(prefix="cairn-scale-"))
+    if args.district:
+        district(args, work)
+    linearity(args, work)
+
+
+def district(args: argparse.Namespace, work: Path) -> None:
     project = work / "district"
     generate(args.credentials, args.earners, args.awards, 1, project)
     print(f"district: {args.credentials} credentials, {args.earners} earners, {args.awards} awards ({work})")
@@ -150,6 +162,8 @@ def main() -> None:
         print(f"Cairn / baseline (cold): {cold / seconds:.2f}")
     print(f"district site fits: {fits(project / 'site')}")
 
+
+def linearity(args: argparse.Namespace, work: Path) -> None:
     sizes = [int(s) for s in args.linearity.split(",") if s.strip()]
     if sizes:
         print(f"\n{'awards':>10}{'earners':>10}{'cold build':>14}{'per award':>14}{'peak RSS':>12}")
