@@ -14,6 +14,7 @@ import multiprocessing
 import os
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -24,34 +25,51 @@ from .model import District, Issuer
 from .people import Profile, TopicExperts
 from .progress import stage
 
+Job = tuple[tuple[str | bytes, ...], Callable[[], bytes]]  # (inputs that decide the result, how to make it)
 
-def cached(cache: ContentCache | None, make: Callable[[], bytes], *inputs: str | bytes) -> bytes:
-    """`make()`, or its earlier result for the same inputs (images cost 20-60 ms each)."""
-    if cache is None:
-        return make()
-    key = cache.key(*inputs)
-    value = cache.get(key)
-    if value is None:
-        value = make()
-        cache.put(key, value)
-    return value
+_pending_jobs: list[Callable[[], bytes]] = []
+
+
+def _run_job(index: int) -> bytes:
+    return _pending_jobs[index]()
+
+
+def run_cached(cache: ContentCache | None, jobs: list[Job]) -> list[bytes]:
+    """Each job's result, from the cache when its inputs were seen before; the rest are made,
+    across the machine's cores when there are enough of them (images cost 20-60 ms each)."""
+    global _pending_jobs
+    keys = [cache.key(*inputs) if cache else "" for inputs, _ in jobs]
+    results: list[bytes | None] = [cache.get(key) if cache else None for key in keys]
+    missing = [i for i, r in enumerate(results) if r is None]
+    _pending_jobs = [jobs[i][1] for i in missing]
+    workers = min(os.cpu_count() or 1, 4)
+    if len(missing) >= 20 and workers > 1 and "fork" in multiprocessing.get_all_start_methods():
+        with multiprocessing.get_context("fork").Pool(workers) as pool:
+            made = pool.map(_run_job, range(len(missing)), chunksize=4)
+    else:
+        made = [make() for make in _pending_jobs]
+    _pending_jobs = []
+    for i, value in zip(missing, made, strict=True):
+        results[i] = value
+        if cache:
+            cache.put(keys[i], value)
+    return results  # type: ignore[return-value]
 
 
 def badge_images(district: District, cache: ContentCache | None = None) -> dict[str, bytes]:
     """Each published credential's badge: the supplied image, or one generated from its facts."""
-    result = {}
-    for credential in district.published:
+    generated = [c for c in district.published if c.image_png is None]
+    jobs: list[Job] = []
+    for credential in generated:
         stack = district.stacks[credential.stack]
-        result[credential.id] = credential.image_png or cached(
-            cache,
-            lambda c=credential, s=stack: images.generate_badge(c.title, s.color, c.level, s.title),
-            "badge",
-            credential.title,
-            stack.color,
-            credential.level,
-            stack.title,
+        jobs.append(
+            (
+                ("badge", credential.title, stack.color, credential.level, stack.title),
+                partial(images.generate_badge, credential.title, stack.color, credential.level, stack.title),
+            )
         )
-    return result
+    made = dict(zip((c.id for c in generated), run_cached(cache, jobs), strict=True))
+    return {c.id: c.image_png or made[c.id] for c in district.published}
 
 
 def json_bytes(document: dict[str, Any]) -> bytes:
@@ -86,32 +104,27 @@ def feed_files(district: District, issuer: Issuer, by_topic: list[TopicExperts])
 
 def share_files(
     district: District, issuer: Issuer, badges: dict[str, bytes], cache: ContentCache | None = None
-) -> Iterator[tuple[str, bytes]]:
+) -> list[tuple[str, bytes]]:
     """Per published credential: QR codes of its page (PNG, SVG) and its 1200×630 preview image."""
     urls = ob2.Urls(issuer.site_url)
+    paths: list[str] = []
+    jobs: list[Job] = []
     for credential in district.published:
         page = urls.credential_page(credential.id)
         stack = district.stacks[credential.stack]
         title = f"QR code: {credential.title}"
-        yield f"credentials/{credential.id}/qr.png", cached(cache, lambda p=page: share.qr_png(p), "qr.png", page)
-        yield (
-            f"credentials/{credential.id}/qr.svg",
-            cached(cache, lambda p=page, t=title: share.qr_svg(p, t), "qr.svg", page, title),
-        )
         badge = badges[credential.id]
-        yield (
-            f"credentials/{credential.id}/share.png",
-            cached(
-                cache,
-                lambda b=badge, c=credential, s=stack: share.share_image(b, c.title, s.title, issuer.name, s.color),
-                "share.png",
-                badge,
-                credential.title,
-                stack.title,
-                issuer.name,
-                stack.color,
+        folder = f"credentials/{credential.id}"
+        paths += [f"{folder}/qr.png", f"{folder}/qr.svg", f"{folder}/share.png"]
+        jobs += [
+            (("qr.png", page), partial(share.qr_png, page)),
+            (("qr.svg", page, title), partial(share.qr_svg, page, title)),
+            (
+                ("share.png", badge, credential.title, stack.title, issuer.name, stack.color),
+                partial(share.share_image, badge, credential.title, stack.title, issuer.name, stack.color),
             ),
-        )
+        ]
+    return list(zip(paths, run_cached(cache, jobs), strict=True))
 
 
 @dataclass
