@@ -46,21 +46,32 @@ def browser():
 
 
 @pytest.fixture
-def page(browser):
-    """A fresh tab (own cookies and storage) that fails the test on a script error or a broken local request."""
+def expected_failures() -> list[str]:
+    """URL prefixes a test expects to fail on purpose (a missing record, a site without CORS)."""
+    return []
+
+
+@pytest.fixture
+def page(browser, expected_failures):
+    """A fresh tab (own cookies and storage) that fails the test on a script error or a broken local
+    request, except requests to the URL prefixes the test put in `expected_failures`."""
     context = browser.new_context(viewport={"width": 1280, "height": 900})
     context.set_default_timeout(TIMEOUT_MS)
     tab = context.new_page()
     problems: list[str] = []
 
+    def expected(url: str) -> bool:
+        return any(url.startswith(prefix) for prefix in expected_failures)
+
     def on_response(response) -> None:
-        if response.status >= 400 and _is_local(response.url):
+        if response.status >= 400 and _is_local(response.url) and not expected(response.url):
             problems.append(f"HTTP {response.status} for {response.url} (from {tab.url})")
 
     def on_request_failed(request) -> None:
         # Leaving a page aborts its pending requests (lazy images, the search index): not a fault.
-        if _is_local(request.url) and "ERR_ABORTED" not in (request.failure or ""):
-            problems.append(f"request failed: {request.url} ({request.failure}) (from {tab.url})")
+        failure = request.failure or ""
+        if _is_local(request.url) and "ERR_ABORTED" not in failure and not expected(request.url):
+            problems.append(f"request failed: {request.url} ({failure}) (from {tab.url})")
 
     tab.on("pageerror", lambda error: problems.append(f"script error on {tab.url}: {error}"))
     tab.on("response", on_response)

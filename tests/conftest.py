@@ -11,7 +11,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from browser_support import browser, page  # noqa: F401 (fixtures for every browser test)
+from browser_support import browser, expected_failures, page  # noqa: F401 (fixtures for every browser test)
 from cairn.cli import main as cairn_main
 
 REPO = Path(__file__).resolve().parent.parent

@@ -23,7 +23,7 @@ from urllib.parse import quote, quote_plus, urlsplit
 import conftest
 import pytest
 import yaml
-from browser_support import TIMEOUT_MS, _is_local, axe_violations, describe_violations
+from browser_support import TIMEOUT_MS, axe_violations, describe_violations
 from cairn import ob3
 from cairn.bake import bake_png
 from conftest import serve_folder
@@ -112,43 +112,13 @@ def project(live_site) -> Project:
     return Project(*live_site)
 
 
-# --------------------------------------------------------------------------- a tab that expects some failures
+# --------------------------------------------------------------------------- the verifier's tab
 
 
 @pytest.fixture
-def expected_failures() -> list[str]:
-    """URL prefixes a test expects to fail on purpose (a missing record, a site without CORS)."""
-    return []
-
-
-@pytest.fixture
-def verify_page(browser, project, expected_failures):
-    """Like test_browser's `page`, but a missing names shard is not a fault: it is how the site says
-    an earner is not public. Anything else local that fails (a 404, a failed request) still is."""
-    context = browser.new_context(viewport={"width": 1280, "height": 900})
-    context.set_default_timeout(TIMEOUT_MS)
-    tab = context.new_page()
-    problems: list[str] = []
-
-    def expected(url: str) -> bool:
-        return any(url.startswith(prefix) for prefix in [project.base + "verify/names/", *expected_failures])
-
-    def on_response(response) -> None:
-        if response.status >= 400 and _is_local(response.url) and not expected(response.url):
-            problems.append(f"HTTP {response.status} for {response.url}")
-
-    def on_request_failed(request) -> None:
-        failure = request.failure or ""
-        if _is_local(request.url) and "ERR_ABORTED" not in failure and not expected(request.url):
-            problems.append(f"request failed: {request.url} ({failure})")
-
-    tab.on("pageerror", lambda error: problems.append(f"script error on {tab.url}: {error}"))
-    tab.on("response", on_response)
-    tab.on("requestfailed", on_request_failed)
-    yield tab
-    context.close()
-    if problems:
-        pytest.fail("the page had problems:\n  " + "\n  ".join(problems))
+def verify_page(page):
+    """The shared tab; a test that expects a request to fail says so in `expected_failures`."""
+    return page
 
 
 class _CorsHandler(conftest._QuietHandler):
