@@ -108,9 +108,9 @@ def main(argv: list[str] | None = None) -> int:
         return EXIT_PROBLEMS
 
 
-def _sources(config_file: Path) -> Sources:
+def _sources(config_file: Path, config: Any = None) -> Sources:
     # The core reads its two folders from the cairn plugin's settings in mkdocs.yml.
-    config = _mkdocs_config(config_file)
+    config = config or _mkdocs_config(config_file)
     plugin = config.plugins["cairn"]
     root = config_file.resolve().parent
     return Sources(catalog=root / plugin.config.catalog_dir, earners=root / plugin.config.earners_dir, root=root)
@@ -118,8 +118,9 @@ def _sources(config_file: Path) -> Sources:
 
 def _report(config_file: Path, strict: bool) -> bool:
     """Print every problem; True when the build may go ahead."""
-    _issuer(_mkdocs_config(config_file))
-    district, problems = load_district(_sources(config_file), dt.date.today())
+    config = _mkdocs_config(config_file)
+    _issuer(config)
+    district, problems = load_district(_sources(config_file, config), dt.date.today())
     for problem in sorted(problems.items):
         print(problem, file=sys.stderr)
     errors, warnings = len(problems.errors), len(problems.warnings)

@@ -233,7 +233,7 @@ def _did_document_url(did: str, site_url: str) -> str:
 
 def _verify_credential(document: dict[str, Any], fetcher: Fetcher, email: str | None, today: dt.date) -> Verdict:
     """An Open Badges 3.0 credential: signature against the issuer's did:web key, status bit, dates."""
-    from .ob3 import public_key_from_multibase, verify_proof
+    from .ob3 import did_web, public_key_from_multibase, verify_proof
 
     facts: list[tuple[str, str]] = []
     try:
@@ -262,7 +262,7 @@ def _verify_credential(document: dict[str, Any], fetcher: Fetcher, email: str | 
             raise _Failed(
                 "tampered", "the signature does not match the credential: it was altered or not signed by its issuer"
             )
-        ours = did == _own_did(fetcher.site_url)
+        ours = did == did_web(fetcher.site_url)
         status = document.get("credentialStatus")
         if isinstance(status, dict) and status.get("type") == "BitstringStatusListEntry":
             listing = fetcher.json(status["statusListCredential"])
@@ -299,12 +299,6 @@ def _verify_credential(document: dict[str, Any], fetcher: Fetcher, email: str | 
     return Verdict(
         "valid", "an Open Badges 3.0 credential: signature, issuer key, status and dates all check out", tuple(facts)
     )
-
-
-def _own_did(site_url: str) -> str:
-    from .ob3 import did_web
-
-    return did_web(site_url)
 
 
 def _bit(encoded: str, index: int) -> bool:
