@@ -11,6 +11,7 @@ import os
 from pathlib import Path
 
 from . import __version__
+from .model import District
 
 
 class ContentCache:
@@ -44,3 +45,11 @@ class ContentCache:
         temporary = path.with_name(f".{path.name}.{os.getpid()}")
         temporary.write_bytes(value)
         os.replace(temporary, path)
+
+
+def catalog_digest(district: District, badges: dict[str, bytes]) -> str:
+    """Everything of the district but its earners (credentials, stacks, topics, schools) and
+    the badge images: what every earner's pages and files share."""
+    parts = [repr(district.topics), repr(district.stacks), repr(district.credentials), repr(district.schools)]
+    parts += [f"{name}:{hashlib.sha256(png).hexdigest()}" for name, png in sorted(badges.items())]
+    return ContentCache.key("catalog", *parts)

@@ -198,28 +198,25 @@ def _build(config_file: Path, strict: bool, site_dir: str | None) -> int:
     target = Path(site_dir) if site_dir else Path(_mkdocs_config(config_file).site_dir)
     target = target.resolve()
     target.parent.mkdir(parents=True, exist_ok=True)
-    # Build beside the target, then swap, so a failed build leaves the old site as it was.
+    # MkDocs renders into a staging folder; the plugin then brings into the target only the
+    # files that changed (see output.py). Every check runs before the target is touched.
     staging = Path(tempfile.mkdtemp(prefix=".site-build-", dir=target.parent))
+    plugin = None
     try:
         config = _mkdocs_config(config_file, site_dir=str(staging))
+        plugin = config.plugins["cairn"]
+        plugin.publish_dir = target
         if strict:
-            config.plugins["cairn"].config.strict = True
+            plugin.config.strict = True
         build(config)
     except (MkDocsException, OSError) as error:
-        shutil.rmtree(staging, ignore_errors=True)
-        print(f"{error}\nerror: the build failed; {target} is unchanged", file=sys.stderr)
+        touched = getattr(plugin, "site", None) is not None
+        state = "may be partly updated: run the build again" if touched else "is unchanged"
+        print(f"{error}\nerror: the build failed; {target} {state}", file=sys.stderr)
         return EXIT_PROBLEMS
-    except BaseException:
+    finally:
         shutil.rmtree(staging, ignore_errors=True)
-        raise
-    staging.chmod(0o755)
-    old = None
-    if target.exists():
-        old = Path(tempfile.mkdtemp(prefix=".site-old-", dir=target.parent))
-        target.rename(old / "site")
-    staging.rename(target)
-    if old is not None:
-        shutil.rmtree(old, ignore_errors=True)
+    target.chmod(0o755)
     print(f"built {target}", file=sys.stderr)
     return EXIT_OK
 

@@ -21,8 +21,8 @@ from typing import Any
 from . import api, bake, images, ob2, ob3, share
 from .cache import ContentCache
 from .keys import SigningKey
-from .model import District, Issuer
-from .people import Profile, TopicExperts
+from .model import District, Earner, Issuer
+from .people import Profile, TopicExperts, shown_awards
 from .progress import stage
 
 Job = tuple[tuple[str | bytes, ...], Callable[[], bytes]]  # (inputs that decide the result, how to make it)
@@ -77,7 +77,8 @@ def json_bytes(document: dict[str, Any]) -> bytes:
     return (json.dumps(document, ensure_ascii=False, separators=(",", ":")) + "\n").encode("utf-8")
 
 
-def ob2_files(district: District, issuer: Issuer, badges: dict[str, bytes]) -> Iterator[tuple[str, bytes]]:
+def ob2_shared_files(district: District, issuer: Issuer) -> Iterator[tuple[str, bytes]]:
+    """The issuer, every BadgeClass and the revocation list: the files not tied to one award."""
     urls = ob2.Urls(issuer.site_url)
     yield "issuer.json", json_bytes(ob2.issuer_profile(issuer, urls))
     if issuer.image_png:
@@ -85,15 +86,19 @@ def ob2_files(district: District, issuer: Issuer, badges: dict[str, bytes]) -> I
     for credential in district.published:
         labels = [district.topics[t].label for t in credential.topics]
         yield f"badges/{credential.id}.json", json_bytes(ob2.badge_class(credential, labels, urls))
-    revoked = []
-    for earner in district.earners:
-        for award in earner.awards:
-            credential = district.credentials[award.credential]
-            yield f"assertions/{award.id}.json", json_bytes(ob2.assertion(award, earner, credential, urls))
-            yield f"assertions/{award.id}.png", bake.bake_png(badges[credential.id], urls.assertion(award.id or ""))
-            if award.revoked:
-                revoked.append(award)
+    revoked = [award for earner in district.earners for award in earner.awards if award.revoked]
     yield "revocations.json", json_bytes(ob2.revocation_list(revoked, urls))
+
+
+def ob2_award_files(
+    district: District, issuer: Issuer, badges: dict[str, bytes], earner: Earner
+) -> Iterator[tuple[str, bytes]]:
+    """One earner's hosted assertions and baked PNGs."""
+    urls = ob2.Urls(issuer.site_url)
+    for award in earner.awards:
+        credential = district.credentials[award.credential]
+        yield f"assertions/{award.id}.json", json_bytes(ob2.assertion(award, earner, credential, urls))
+        yield f"assertions/{award.id}.png", bake.bake_png(badges[credential.id], urls.assertion(award.id or ""))
 
 
 def feed_files(district: District, issuer: Issuer, by_topic: list[TopicExperts]) -> Iterator[tuple[str, bytes]]:
@@ -186,53 +191,69 @@ def _proof_values(jobs: list[tuple[dict[str, Any], str]], key: Any, method: str)
         return list(stage(pool.imap(_sign_one, work, chunksize=64), name, len(work), "signature"))
 
 
-def ob3_files(
-    district: District,
-    issuer: Issuer,
-    signer: Signer,
-    retired_keys: list[str],
-    people: list[Profile],
-    badges: dict[str, bytes],
-) -> tuple[list[tuple[str, bytes]], list[tuple[str, bytes]]]:
-    """(files for site/, files for the private delivery folder). Every award's signed credential
-    and its baked PNG go to the private folder; only public earners' shown awards to /ob3/."""
-    shown = {b.award.id for p in people for b in p.badges}
-    public: list[tuple[str, bytes]] = []
-    private: list[tuple[str, bytes]] = []
+@dataclass(frozen=True)
+class EarnerFiles:
+    """Everything issued for one earner's awards: files for site/ and for the private folder."""
+
+    earner: Earner
+    site: list[tuple[str, bytes]]
+    private: list[tuple[str, bytes]]
+
+
+def earner_files(
+    earners: list[Earner], district: District, issuer: Issuer, signer: Signer, badges: dict[str, bytes]
+) -> list[EarnerFiles]:
+    """Each earner's OB 2.0 assertions and baked PNGs, their signed OB 3.0 credentials and baked
+    PNGs (private), and /ob3/ copies of the credentials a public profile shows. The signatures
+    of all of them are made together, so they can be shared between the cores."""
+    documents = [
+        ob3.open_badge_credential(award, earner, district.credentials[award.credential], district, issuer, signer.did)
+        for earner in earners
+        for award in earner.awards
+    ]
+    signed_documents = iter(signer.sign_many([(document, document["validFrom"]) for document in documents]))
+    result = []
+    for earner in earners:
+        site = list(ob2_award_files(district, issuer, badges, earner))
+        shown = {a.id for a in shown_awards(earner)} if earner.public and earner.slug else set()
+        private = []
+        for award in earner.awards:
+            signed = json_bytes(next(signed_documents))
+            badge = badges[award.credential]
+            private.append((f"credentials/{award.id}.json", signed))
+            private.append(
+                (f"credentials/{award.id}.png", bake.bake_png(badge, signed.decode().strip(), "openbadgecredential"))
+            )
+            if award.id in shown:
+                site.append((f"ob3/{award.id}.json", signed))
+        result.append(EarnerFiles(earner, site, private))
+    return result
+
+
+def ob3_shared_files(
+    district: District, issuer: Issuer, signer: Signer, retired_keys: list[str]
+) -> Iterator[tuple[str, bytes]]:
+    """The issuer's DID document and the signed status lists."""
     keys = [signer.key.public_multibase, *[k for k in retired_keys if k != signer.key.public_multibase]]
-    public.append((ob3.did_document_path(issuer.site_url), json_bytes(ob3.did_document(signer.did, keys))))
+    yield ob3.did_document_path(issuer.site_url), json_bytes(ob3.did_document(signer.did, keys))
     revoked: dict[int, set[int]] = {}
     lists = {1}
     newest = None
-    awards = [(earner, award) for earner in district.earners for award in earner.awards]
-    unsigned = [
-        ob3.open_badge_credential(award, earner, district.credentials[award.credential], district, issuer, signer.did)
-        for earner, award in awards
-    ]
-    signed_documents = signer.sign_many([(document, document["validFrom"]) for document in unsigned])
-    for (_, award), signed_document in zip(awards, signed_documents, strict=True):
-        signed = json_bytes(signed_document)
-        badge = badges[award.credential]
-        private.append((f"credentials/{award.id}.json", signed))
-        private.append(
-            (f"credentials/{award.id}.png", bake.bake_png(badge, signed.decode().strip(), "openbadgecredential"))
-        )
-        if award.id in shown:
-            public.append((f"ob3/{award.id}.json", signed))
-        entry = ob3.StatusEntry(award.status_index or 0)
-        lists.add(entry.list_number)
-        if award.revoked:
-            revoked.setdefault(entry.list_number, set()).add(entry.position)
-        for day in (award.issued, award.revoked.date if award.revoked else None):
-            newest = day if day and (newest is None or day > newest) else newest
+    for earner in district.earners:
+        for award in earner.awards:
+            entry = ob3.StatusEntry(award.status_index or 0)
+            lists.add(entry.list_number)
+            if award.revoked:
+                revoked.setdefault(entry.list_number, set()).add(entry.position)
+            for day in (award.issued, award.revoked.date if award.revoked else None):
+                newest = day if day and (newest is None or day > newest) else newest
     # The lists change only when an award or revocation does: dated by the newest of them.
     valid_from = f"{(newest or dt.date(2000, 1, 1)).isoformat()}T00:00:00Z"
     for number in sorted(lists):
         document = ob3.status_list_credential(
             issuer.site_url, number, revoked.get(number, set()), signer.did, issuer.name, valid_from
         )
-        public.append((f"status/{number}.json", json_bytes(signer.sign(document, valid_from))))
-    return public, private
+        yield f"status/{number}.json", json_bytes(signer.sign(document, valid_from))
 
 
 def verify_name_files(people: list[Profile], site_url: str) -> Iterator[tuple[str, bytes]]:

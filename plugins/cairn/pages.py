@@ -6,13 +6,12 @@ page rendered by the theme's template of the same name.
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import urlencode
 
 from .model import LEVELS, Credential, District, Stack, Topic
-from .people import Badge, Profile, TopicExperts, holders
+from .people import Badge, Profile, TopicExperts, holders_by_credential
 
 HOURS_BUCKETS = (
     ("up-to-5", "Up to 5 hours", 0, 5),
@@ -170,6 +169,7 @@ def site_pages(
     """Every generated page, in a stable order; `people` and `by_topic` come from people.py."""
     all_cards = cards(district)
     topic_experts = {entry.topic.id: entry for entry in by_topic}
+    holders = holders_by_credential(people)
     active = [all_cards[c.id] for c in district.active]
     common = {"levels": LEVELS, "hours_buckets": HOURS_BUCKETS}
     pages = [
@@ -254,7 +254,7 @@ def site_pages(
                     "previous": all_cards[siblings[index - 1].id] if index > 0 else None,
                     "next": all_cards[siblings[index + 1].id] if index + 1 < len(siblings) else None,
                     "stack_size": len(siblings),
-                    "holders": holders(credential.id, people),
+                    "holders": holders.get(credential.id, []),
                     "share": {
                         "url": sharing.site_url + credential_url(credential.id),
                         "embed_url": sharing.site_url + embed_url(credential.id),
@@ -321,41 +321,49 @@ def _people_pages(
                 },
             )
         )
-    for profile in people:
-        school = profile.school.name if profile.school else ""
-        pages.append(
-            PageSpec(
-                profile_url(profile.slug) + "index.md",
-                "profile.html",
-                profile.earner.name,
-                " ".join(filter(None, [profile.earner.role, school and f"at {school}"])) or "Micro-credentials held",
-                tags=tuple(filter(None, [school, profile.earner.role])),
-                # Not shown (the template draws the page) but indexed, so search finds people
-                # by role, school and topic.
-                markdown=markdown_text(
-                    ". ".join(filter(None, [profile.earner.role, school, ", ".join(t.label for t in profile.topics)]))
-                ),
-                data={
-                    "preview": preview(
-                        sharing,
-                        badge_path(profile.badges[0].credential.id),
-                        f"Badge: {profile.badges[0].credential.title}",
-                        wide=False,
-                    )
-                    if profile.badges
-                    else None,
-                    "profile": profile,
-                    "shares": {
-                        b.award.id: {
-                            "link": badge_link(profile, b, sharing),
-                            "linkedin": linkedin_url(profile, b, sharing),
-                        }
-                        for b in profile.badges
-                    },
-                },
-            )
-        )
     return pages
+
+
+@dataclass(frozen=True)
+class SearchEntry:
+    title: str
+    text: str
+    tags: tuple[str, ...]
+
+
+def profile_search_entry(profile: Profile) -> SearchEntry:
+    """What search finds a person by: name, role, school and topics."""
+    school = profile.school.name if profile.school else ""
+    text = ". ".join(filter(None, [profile.earner.role, school, ", ".join(t.label for t in profile.topics)]))
+    return SearchEntry(profile.earner.name, text, tuple(filter(None, [school, profile.earner.role])))
+
+
+def profile_page(profile: Profile, sharing: Sharing) -> PageSpec:
+    """A public earner's page. Profiles are rendered outside MkDocs' page pipeline (see
+    plugin.py): at 5,000 earners the pipeline's cost per page was most of a rebuild."""
+    school = profile.school.name if profile.school else ""
+    return PageSpec(
+        profile_url(profile.slug) + "index.md",
+        "profile.html",
+        profile.earner.name,
+        " ".join(filter(None, [profile.earner.role, school and f"at {school}"])) or "Micro-credentials held",
+        tags=profile_search_entry(profile).tags,
+        data={
+            "preview": preview(
+                sharing,
+                badge_path(profile.badges[0].credential.id),
+                f"Badge: {profile.badges[0].credential.title}",
+                wide=False,
+            )
+            if profile.badges
+            else None,
+            "profile": profile,
+            "shares": {
+                b.award.id: {"link": badge_link(profile, b, sharing), "linkedin": linkedin_url(profile, b, sharing)}
+                for b in profile.badges
+            },
+        },
+    )
 
 
 def home_data(district: District) -> dict[str, Any]:
@@ -370,14 +378,6 @@ def home_data(district: District) -> dict[str, Any]:
         "earner_count": sum(1 for e in district.earners if any(a.revoked is None for a in e.awards)),
         "award_count": sum(1 for e in district.earners for a in e.awards if a.revoked is None),
     }
-
-
-_MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|~])")
-
-
-def markdown_text(text: str) -> str:
-    """Plain text made safe to hand to Markdown: every character with a meaning is escaped."""
-    return _MARKDOWN_SPECIAL.sub(r"\\\1", " ".join(text.split()))
 
 
 def _one_line(text: str) -> str:

@@ -162,6 +162,11 @@ def _school_name(district: District, school_id: str) -> str:
     return school.name.lower() if school else ""
 
 
-def holders(credential_id: str, all_profiles: list[Profile]) -> list[Profile]:
-    """Public earners showing an award of the credential."""
-    return [p for p in all_profiles if any(b.credential.id == credential_id for b in p.badges)]
+def holders_by_credential(all_profiles: list[Profile]) -> dict[str, list[Profile]]:
+    """Credential id -> the public earners showing an award of it, in profile order (one pass:
+    a scan per credential costs seconds at 500 credentials and 5,000 earners)."""
+    result: dict[str, list[Profile]] = {}
+    for profile in all_profiles:
+        for credential_id in dict.fromkeys(b.credential.id for b in profile.badges):
+            result.setdefault(credential_id, []).append(profile)
+    return result

@@ -7,6 +7,7 @@ into MkDocs' objects, which keeps a move to another generator a bounded change.
 from __future__ import annotations
 
 import datetime as dt
+import gzip
 import logging
 from collections.abc import Iterator
 from pathlib import Path
@@ -14,21 +15,37 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from markupsafe import escape
+from material import __version__ as material_version
+from mkdocs import __version__ as mkdocs_version
+from mkdocs.commands.build import get_context
 from mkdocs.config import config_options as opt
 from mkdocs.config.base import Config
 from mkdocs.exceptions import PluginError
-from mkdocs.plugins import BasePlugin
+from mkdocs.plugins import BasePlugin, event_priority
 from mkdocs.structure.files import File, Files
 from mkdocs.structure.pages import Page
+from mkdocs.structure.toc import get_toc
+from mkdocs.utils import get_build_date
 
 from . import images, issue
-from .cache import ContentCache
+from .cache import ContentCache, catalog_digest
 from .keys import KeyProblem, load_signing_key
 from .load import Sources, load_district
 from .markdown_ext import SpecMarkdown
 from .model import District, Issuer
 from .ob3 import did_web, public_key_from_multibase
-from .pages import PageSpec, Sharing, badge_path, home_data, site_pages, standalone_pages
+from .output import OutputFolder
+from .pages import (
+    PageSpec,
+    Sharing,
+    badge_path,
+    home_data,
+    profile_page,
+    profile_search_entry,
+    profile_url,
+    site_pages,
+    standalone_pages,
+)
 from .people import experts_by_topic, profiles
 from .problems import ProblemsFound
 from .progress import stage
@@ -99,11 +116,21 @@ def issuer_from_config(config: Any, plugin_config: CairnConfig) -> Issuer:
 
 class CairnPlugin(BasePlugin[CairnConfig]):
     district: District | None = None
+    # Set by build.py: MkDocs builds into a staging folder and Cairn brings into this folder
+    # only what changed (see output.py). Unset under `mkdocs build`, which empties site_dir.
+    publish_dir: Path | None = None
 
     def on_config(self, config: Any) -> Any:
         root = Path(config.config_file_path).parent
         sources = Sources(catalog=root / self.config.catalog_dir, earners=root / self.config.earners_dir, root=root)
-        district, problems = load_district(sources, dt.date.today())
+        self.today = dt.date.today()
+        self.private_dir = root / self.config.private_dir
+        private = self.private_dir.resolve()
+        for site_dir in filter(None, (Path(config.site_dir).resolve(), self.publish_dir)):
+            if private.is_relative_to(site_dir) or site_dir.is_relative_to(private):
+                raise PluginError(f"mkdocs.yml: cairn private_dir '{self.config.private_dir}' must be outside site_dir")
+        cache = ContentCache(self.private_dir / ".cache")
+        district, problems = load_district(sources, self.today, cache=cache)
         try:
             problems.raise_if_errors(strict=self.config.strict)
         except ProblemsFound as found:
@@ -114,13 +141,10 @@ class CairnPlugin(BasePlugin[CairnConfig]):
         self.district = district
         self.sources = sources
         self.issuer = issuer_from_config(config, self.config)
-        self.private_dir = root / self.config.private_dir
         site_dir = Path(config.site_dir).resolve()
-        private = self.private_dir.resolve()
-        if private.is_relative_to(site_dir) or site_dir.is_relative_to(private):
-            raise PluginError(f"mkdocs.yml: cairn private_dir '{self.config.private_dir}' must be outside site_dir")
         key_path = (root / self.config.signing_key).resolve()
-        if key_path.is_relative_to(site_dir) or key_path.is_relative_to(Path(config.docs_dir).resolve()):
+        published = [site_dir, Path(config.docs_dir).resolve(), *filter(None, [self.publish_dir])]
+        if any(key_path.is_relative_to(folder) for folder in published):
             raise PluginError(
                 f"mkdocs.yml: cairn signing_key '{self.config.signing_key}' must be outside "
                 "site_dir and docs_dir: a private key is never published"
@@ -139,7 +163,7 @@ class CairnPlugin(BasePlugin[CairnConfig]):
                 public_key_from_multibase(retired)
             except ValueError as error:
                 raise PluginError(f"mkdocs.yml: cairn retired_keys: {error}") from None
-        self.signer = issue.Signer(key, did_web(self.issuer.site_url), ContentCache(self.private_dir / ".cache"))
+        self.signer = issue.Signer(key, did_web(self.issuer.site_url), cache)
         self.pages: dict[str, PageSpec] = {}
         config.markdown_extensions.append(SpecMarkdown())
         return config
@@ -148,7 +172,7 @@ class CairnPlugin(BasePlugin[CairnConfig]):
         assert self.district is not None
         sharing = self.sharing = Sharing(self.issuer.site_url, self.issuer.name, self.config.linkedin_organization_id)
         # Whether an award has expired is judged on the day of the build.
-        people = profiles(self.district, dt.date.today())
+        people = profiles(self.district, self.today)
         self.people = people
         self.by_topic = experts_by_topic(self.district, people)
         self.pages = {spec.src_uri: spec for spec in site_pages(self.district, sharing, people, self.by_topic)}
@@ -159,29 +183,12 @@ class CairnPlugin(BasePlugin[CairnConfig]):
         self.badges = issue.badge_images(self.district, self.signer.cache)
         for credential_id, png in self.badges.items():
             files.append(File.generated(config, badge_path(credential_id), content=png))
+        self.files = files
         return files
 
-    def on_post_build(self, *, config: Any) -> None:
-        # Open Badges files are written directly: at 50,000 awards, going through MkDocs'
-        # Files collection costs more than the writing itself.
-        assert self.district is not None
-        site = Path(config.site_dir)
-        awards = sum(len(e.awards) for e in self.district.earners)
-        ob2 = issue.ob2_files(self.district, self.issuer, self.badges)
-        issue.write_files(site, stage(ob2, "writing Open Badges 2.0 files", 2 * awards + len(self.badges) + 2))
-        issue.write_files(site, issue.feed_files(self.district, self.issuer, self.by_topic))
-        issue.write_files(site, issue.verify_name_files(self.people, self.issuer.site_url))
-        issue.write_files(site, issue.share_files(self.district, self.issuer, self.badges, self.signer.cache))
-        issue.write_files(site, self._standalone_files())
-        public, private = issue.ob3_files(
-            self.district, self.issuer, self.signer, self.config.retired_keys, self.people, self.badges
-        )
-        issue.write_files(site, public)
-        issue.write_files(self.private_dir, stage(private, "writing private credentials", len(private)))
-        self.private_dir.mkdir(parents=True, exist_ok=True)
-        links = self.private_dir / "award-links.csv"
-        links.write_bytes(issue.award_links_csv(self.district, self.issuer))
-        log.info(f"cairn: award links for the committee (private, holds emails) in {links}")
+    def on_nav(self, nav: Any, *, config: Any, files: Files) -> Any:
+        self.nav = nav
+        return nav
 
     def on_page_markdown(self, markdown: str, *, page: Page, config: Any, files: Files) -> str:
         spec = self.pages.get(page.file.src_uri)
@@ -201,7 +208,6 @@ class CairnPlugin(BasePlugin[CairnConfig]):
         context["cairn"] = dict(spec.data) if spec else {}
         if page.is_homepage:
             context["cairn"].update(home_data(self.district))
-        context["cairn"]["district"] = self.district
         return context
 
     def on_env(self, env: Any, *, config: Any, files: Files) -> Any:
@@ -214,7 +220,103 @@ class CairnPlugin(BasePlugin[CairnConfig]):
         ours = {name for name in ours if not any((d / name).exists() for d in others)}
         env.autoescape = lambda name: name in ours
         self.env = env
+        # Everything has been checked by now: only from here on may the output folders change.
+        self._open_outputs(config)
+        self._profile_pages(config)
         return env
+
+    def _open_outputs(self, config: Any) -> None:
+        cache = self.private_dir / ".cache"
+        if self.publish_dir is not None:
+            self.site = OutputFolder(self.publish_dir, cache / "site-manifest.json")
+        else:
+            # `mkdocs build` and `mkdocs serve` empty site_dir themselves: write it all.
+            self.site = OutputFolder(Path(config.site_dir), None, clean=False)
+        self.private = OutputFolder(self.private_dir, cache / "private-manifest.json", clean=False)
+        self.site_digest = site_digest(config)
+        assert self.district is not None
+        self.catalog_digest = catalog_digest(self.district, self.badges)
+
+    def _profile_pages(self, config: Any) -> None:
+        """Profiles are rendered here with Material's templates, outside MkDocs' page pipeline,
+        and only when something they show changed; their search entries are added to
+        Material's index (one search box for everything)."""
+        index = next((p.search_index for p in config.plugins.values() if hasattr(p, "search_index")), None)
+        documents = self.files.documentation_pages()
+        rendered = 0
+        for profile in stage(self.people, "profile pages", len(self.people), "page"):
+            url = profile_url(profile.slug)
+            key = ContentCache.key(
+                "profile-page", self.site_digest, self.catalog_digest, self.today.isoformat(), repr(profile.earner)
+            )
+            if not self.site.keep_group(f"page:{url}", key):
+                html = self._render(profile_page(profile, self.sharing), config, documents)
+                self.site.write_group(f"page:{url}", key, [(url + "index.html", html)])
+                rendered += 1
+            if index is not None:
+                entry = profile_search_entry(profile)
+                text = f"<p>{escape(entry.text)}</p>"
+                index.entries.append({"location": url, "title": entry.title, "text": text, "tags": list(entry.tags)})
+        log.info(f"cairn: {rendered:,} of {len(self.people):,} profile pages rendered, the rest unchanged")
+
+    def _render(self, spec: PageSpec, config: Any, documents: Any) -> bytes:
+        """A page through Material's templates, as MkDocs would render it, minus the Markdown."""
+        page = Page(str(escape(spec.title)), File.generated(config, spec.src_uri, content=""), config)
+        page.meta = {"template": spec.template, "title": escape(spec.title), "description": escape(spec.description)}
+        if spec.tags:
+            page.meta["tags"] = [escape(tag) for tag in spec.tags]
+        page.markdown, page.content, page.toc = "", "", get_toc([])
+        page.active = True
+        context = get_context(self.nav, documents, config, page)
+        context["cairn"] = dict(spec.data)
+        return self.env.get_template(spec.template).render(context).encode("utf-8", errors="xmlcharrefreplace")
+
+    @event_priority(-100)  # after the search plugin has written its index into site_dir
+    def on_post_build(self, *, config: Any) -> None:
+        # Open Badges files are written directly: at 50,000 awards, going through MkDocs'
+        # Files collection costs more than the writing itself.
+        assert self.district is not None
+        site, private = self.site, self.private
+        site.write_all(issue.ob2_shared_files(self.district, self.issuer))
+        site.write_all(issue.feed_files(self.district, self.issuer, self.by_topic))
+        site.write_all(issue.verify_name_files(self.people, self.issuer.site_url))
+        site.write_all(issue.share_files(self.district, self.issuer, self.badges, self.signer.cache))
+        site.write_all(self._standalone_files())
+        site.write_all(issue.ob3_shared_files(self.district, self.issuer, self.signer, self.config.retired_keys))
+        self._award_files()
+        private.write("award-links.csv", issue.award_links_csv(self.district, self.issuer))
+        staging = Path(config.site_dir)
+        add_to_sitemap(staging, [self.issuer.site_url + profile_url(p.slug) for p in self.people])
+        if self.publish_dir is not None:
+            site.copy_tree(staging)
+        for name, folder in (("site", site), ("private folder", private)):
+            stats = folder.finish()
+            log.info(
+                f"cairn: {name}: {stats.written:,} files written ({stats.bytes_written / 1e6:,.1f} MB), "
+                f"{stats.kept:,} unchanged, {stats.deleted:,} deleted"
+            )
+        links = self.private_dir / "award-links.csv"
+        log.info(f"cairn: award links for the committee (private, holds emails) in {links}")
+
+    def _award_files(self) -> None:
+        """Each earner's award files, made again only when the earner's record, the catalog or
+        the settings changed since the last build (see output.py)."""
+        assert self.district is not None
+        settings = ContentCache.key(repr(self.issuer), self.signer.verification_method)
+        pending = []
+        for earner in self.district.earners:
+            group = f"earner:{earner.source.name}"
+            key = ContentCache.key("earner-files", settings, self.catalog_digest, repr(earner))
+            kept = [self.site.keep_group(group, key), self.private.keep_group(group, key)]
+            if not all(kept):
+                pending.append((earner, group, key))
+        made = issue.earner_files([e for e, _, _ in pending], self.district, self.issuer, self.signer, self.badges)
+        for (_, group, key), files in stage(
+            zip(pending, made, strict=True), "writing award files", len(pending), "earner"
+        ):
+            self.site.write_group(group, key, files.site)
+            self.private.write_group(group, key, files.private)
+        log.info(f"cairn: award files of {len(pending):,} of {len(self.district.earners):,} earners made")
 
     def _standalone_files(self) -> Iterator[tuple[str, bytes]]:
         for page in standalone_pages(self.district, self.people, self.sharing):
@@ -225,3 +327,36 @@ class CairnPlugin(BasePlugin[CairnConfig]):
         server.watch(str(self.sources.catalog))
         server.watch(str(self.sources.earners))
         return server
+
+
+def site_digest(config: Any) -> str:
+    """What every page's look depends on besides its own data: the versions of Cairn, MkDocs
+    and Material, mkdocs.yml, the theme overrides and the content pages (the navigation)."""
+    folders = [Path(config.docs_dir)]
+    if config.theme.custom_dir:
+        folders.append(Path(config.theme.custom_dir))
+    parts: list[str | bytes] = [mkdocs_version, material_version, Path(config.config_file_path).read_bytes()]
+    for folder in folders:
+        for path in sorted(p for p in folder.rglob("*") if p.is_file()):
+            parts += [path.relative_to(folder).as_posix(), path.read_bytes()]
+    return ContentCache.key("site", *parts)
+
+
+def add_to_sitemap(site_dir: Path, urls: list[str]) -> None:
+    """Profiles are not MkDocs pages, so MkDocs' sitemap leaves them out: add them, in its format."""
+    sitemap = site_dir / "sitemap.xml"
+    if not urls or not sitemap.is_file():
+        return
+    day = get_build_date()
+    entries = "".join(
+        f"    <url>\n         <loc>{escape(url)}</loc>\n         <lastmod>{day}</lastmod>\n    </url>\n" for url in urls
+    )
+    text = sitemap.read_text(encoding="utf-8").replace("</urlset>", entries + "</urlset>")
+    sitemap.write_text(text, encoding="utf-8")
+    # Dated like MkDocs' own: midnight of the build day, so rebuilds give the same bytes.
+    stamp = int(dt.datetime.fromisoformat(day).replace(tzinfo=dt.UTC).timestamp())
+    with (
+        open(site_dir / "sitemap.xml.gz", "wb") as raw,
+        gzip.GzipFile(fileobj=raw, filename="sitemap.xml.gz", mode="wb", mtime=stamp) as packed,
+    ):
+        packed.write(text.encode("utf-8"))
