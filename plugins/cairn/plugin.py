@@ -8,7 +8,9 @@ from __future__ import annotations
 
 import datetime as dt
 import gzip
+import json
 import logging
+import pickle
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -51,6 +53,15 @@ from .problems import ProblemsFound
 from .progress import stage
 
 log = logging.getLogger("mkdocs.plugins.cairn")
+
+
+class _QuietSkips(logging.Filter):
+    # Pages kept from the last build render empty on purpose (see _keep_page): not news.
+    def filter(self, record: logging.LogRecord) -> bool:
+        return not record.getMessage().startswith("Page skipped")
+
+
+logging.getLogger("mkdocs.commands.build").addFilter(_QuietSkips())
 
 
 class IssuerConfig(Config):
@@ -184,6 +195,8 @@ class CairnPlugin(BasePlugin[CairnConfig]):
         for credential_id, png in self.badges.items():
             files.append(File.generated(config, badge_path(credential_id), content=png))
         self.files = files
+        # Everything has been checked by now: only from here on may the output folders change.
+        self._open_outputs(config)
         return files
 
     def on_nav(self, nav: Any, *, config: Any, files: Files) -> Any:
@@ -198,17 +211,54 @@ class CairnPlugin(BasePlugin[CairnConfig]):
             page.meta.update(template=spec.template, title=escape(spec.title), description=escape(spec.description))
             if spec.tags:
                 page.meta["tags"] = [escape(tag) for tag in spec.tags]
+            if self._keep_page(page, spec):
+                return ""
         elif page.is_homepage:
             page.meta.setdefault("template", "home.html")
         return markdown
 
+    def _keep_page(self, page: Page, spec: PageSpec) -> bool:
+        """A generated page whose data, templates and settings are those of its published HTML
+        is not rendered again: its search entries come from the cache and an empty template
+        makes MkDocs skip it. Rendering 600 pages with Material took 10 s of a rebuild."""
+        key = ContentCache.key(
+            "page", self.site_digest, self.today.isoformat(), spec.template, spec.title, spec.description,
+            spec.markdown, repr(spec.tags), pickle.dumps(spec.data, protocol=pickle.HIGHEST_PROTOCOL),
+        )  # fmt: skip
+        group = f"page:{page.file.src_uri}"
+        entries = self.signer.cache.get(ContentCache.key("search-entries", key))
+        if entries is None or self.search_index is None or not self.site.keep_group(group, key):
+            self.page_keys[page.file.src_uri] = key
+            return False
+        page.meta.update(template="cairn-kept.html", search={"exclude": True})
+        self.kept_entries[page.file.src_uri] = json.loads(entries)  # added when the page's turn comes
+        return True
+
+    @event_priority(100)  # before the search plugin adds this page's entries
     def on_page_context(self, context: dict[str, Any], *, page: Page, config: Any, nav: Any) -> dict[str, Any]:
         assert self.district is not None
         spec = self.pages.get(page.file.src_uri)
         context["cairn"] = dict(spec.data) if spec else {}
         if page.is_homepage:
             context["cairn"].update(home_data(self.district))
+        if self.search_index is not None:
+            # In page order, as the search plugin would add them, so the index is the same bytes.
+            self.search_index.entries.extend(self.kept_entries.pop(page.file.src_uri, []))
+            self.entries_before = len(self.search_index.entries)
         return context
+
+    def on_post_page(self, output: str, *, page: Page, config: Any) -> str:
+        """A freshly rendered generated page goes to the site as one group, its search entries
+        to the cache; MkDocs, handed nothing, writes nothing."""
+        key = self.page_keys.get(page.file.src_uri)
+        if key is None or not output.strip():
+            return output
+        html = output.encode("utf-8", errors="xmlcharrefreplace")
+        self.site.write_group(f"page:{page.file.src_uri}", key, [(page.file.dest_uri, html)])
+        if self.search_index is not None:
+            entries = self.search_index.entries[self.entries_before :]
+            self.signer.cache.put(ContentCache.key("search-entries", key), json.dumps(entries).encode())
+        return ""
 
     def on_env(self, env: Any, *, config: Any, files: Files) -> Any:
         # MkDocs renders with autoescape off, which Material's templates rely on. Cairn's own
@@ -220,8 +270,6 @@ class CairnPlugin(BasePlugin[CairnConfig]):
         ours = {name for name in ours if not any((d / name).exists() for d in others)}
         env.autoescape = lambda name: name in ours
         self.env = env
-        # Everything has been checked by now: only from here on may the output folders change.
-        self._open_outputs(config)
         self._profile_pages(config)
         return env
 
@@ -233,6 +281,9 @@ class CairnPlugin(BasePlugin[CairnConfig]):
             # `mkdocs build` and `mkdocs serve` empty site_dir themselves: write it all.
             self.site = OutputFolder(Path(config.site_dir), None, clean=False)
         self.private = OutputFolder(self.private_dir, cache / "private-manifest.json", clean=False)
+        self.search_index = next((p.search_index for p in config.plugins.values() if hasattr(p, "search_index")), None)
+        self.page_keys: dict[str, str] = {}
+        self.kept_entries: dict[str, list[dict[str, Any]]] = {}
         self.site_digest = site_digest(config)
         assert self.district is not None
         self.catalog_digest = catalog_digest(self.district, self.badges)
@@ -241,7 +292,7 @@ class CairnPlugin(BasePlugin[CairnConfig]):
         """Profiles are rendered here with Material's templates, outside MkDocs' page pipeline,
         and only when something they show changed; their search entries are added to
         Material's index (one search box for everything)."""
-        index = next((p.search_index for p in config.plugins.values() if hasattr(p, "search_index")), None)
+        index = self.search_index
         documents = self.files.documentation_pages()
         rendered = 0
         for profile in stage(self.people, "profile pages", len(self.people), "page"):
