@@ -6,6 +6,8 @@ the same result, so a hit can be reused byte for byte.
 
 from __future__ import annotations
 
+import dataclasses
+import datetime as dt
 import hashlib
 import os
 from pathlib import Path
@@ -53,3 +55,35 @@ def catalog_digest(district: District, badges: dict[str, bytes]) -> str:
     parts = [repr(district.topics), repr(district.stacks), repr(district.credentials), repr(district.schools)]
     parts += [f"{name}:{hashlib.sha256(png).hexdigest()}" for name, png in sorted(badges.items())]
     return ContentCache.key("catalog", *parts)
+
+
+class Fingerprints:
+    """Digests of page data (dataclasses, dicts, lists, plain values), remembered per object for
+    one build: the pages share their objects (a credential appears on many), so each is
+    digested once. Pickling every page's data instead took 7 s at district size."""
+
+    def __init__(self) -> None:
+        self._memo: dict[int, tuple[object, str]] = {}
+
+    def of(self, value: object) -> str:
+        if value is None or isinstance(value, (str, int, float, dt.date, Path)):
+            return f"{type(value).__name__}:{value!r}"
+        if isinstance(value, bytes):
+            return "bytes:" + hashlib.blake2b(value, digest_size=16).hexdigest()
+        remembered = self._memo.get(id(value))
+        if remembered is not None:
+            return remembered[1]
+        if dataclasses.is_dataclass(value) and not isinstance(value, type):
+            parts = [self.of(getattr(value, f.name)) for f in dataclasses.fields(value)]
+        elif isinstance(value, dict):
+            parts = [self.of(k) + "=" + self.of(v) for k, v in value.items()]
+        elif isinstance(value, (list, tuple)):
+            parts = [self.of(item) for item in value]
+        elif isinstance(value, (set, frozenset)):
+            parts = sorted(self.of(item) for item in value)
+        else:
+            raise TypeError(f"cannot fingerprint {type(value).__name__}")
+        text = "\x00".join([type(value).__qualname__, *parts])
+        result = "#" + hashlib.blake2b(text.encode("utf-8", "surrogatepass"), digest_size=16).hexdigest()
+        self._memo[id(value)] = (value, result)  # the reference keeps the id from being reused
+        return result

@@ -71,10 +71,12 @@ def document_loader(url: str, options: Any = None) -> dict[str, Any]:
 
 
 def canonical_nquads(document: dict[str, Any]) -> str:
-    """RDFC-1.0 canonical N-Quads. pyld defaults to the older URGNA2012: ask for URDNA2015."""
-    return jsonld.normalize(
-        document, {"algorithm": "URDNA2015", "format": "application/n-quads", "documentLoader": document_loader}
-    )
+    """RDFC-1.0 canonical N-Quads: pyld's exact output (asked for URDNA2015, not its default
+    URGNA2012), made ~50 times faster for document shapes seen before by fastcanon.py, which
+    falls back to pyld whenever it cannot be sure."""
+    from . import fastcanon  # it imports this module
+
+    return fastcanon.canonical_nquads(document)
 
 
 def _shape(value: Any) -> Any:

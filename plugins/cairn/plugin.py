@@ -10,7 +10,6 @@ import datetime as dt
 import gzip
 import json
 import logging
-import pickle
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -30,7 +29,7 @@ from mkdocs.structure.toc import get_toc
 from mkdocs.utils import get_build_date
 
 from . import images, issue
-from .cache import ContentCache, catalog_digest
+from .cache import ContentCache, Fingerprints, catalog_digest
 from .keys import KeyProblem, load_signing_key
 from .load import Sources, load_district
 from .markdown_ext import SpecMarkdown
@@ -223,7 +222,7 @@ class CairnPlugin(BasePlugin[CairnConfig]):
         makes MkDocs skip it. Rendering 600 pages with Material took 10 s of a rebuild."""
         key = ContentCache.key(
             "page", self.site_digest, self.today.isoformat(), spec.template, spec.title, spec.description,
-            spec.markdown, repr(spec.tags), pickle.dumps(spec.data, protocol=pickle.HIGHEST_PROTOCOL),
+            spec.markdown, repr(spec.tags), self.fingerprints.of(spec.data),
         )  # fmt: skip
         group = f"page:{page.file.src_uri}"
         entries = self.signer.cache.get(ContentCache.key("search-entries", key))
@@ -283,6 +282,7 @@ class CairnPlugin(BasePlugin[CairnConfig]):
         self.private = OutputFolder(self.private_dir, cache / "private-manifest.json", clean=False)
         self.search_index = next((p.search_index for p in config.plugins.values() if hasattr(p, "search_index")), None)
         self.page_keys: dict[str, str] = {}
+        self.fingerprints = Fingerprints()
         self.kept_entries: dict[str, list[dict[str, Any]]] = {}
         self.site_digest = site_digest(config)
         assert self.district is not None
