@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 export NO_MKDOCS_2_WARNING := 1
 
-.PHONY: serve build check test lint clean verifier
+.PHONY: serve build check test lint clean verifier bench
 
 serve: $(VENV)/.installed
 	$(BIN)/python build.py serve
@@ -14,6 +14,10 @@ build: $(VENV)/.installed
 
 check: $(VENV)/.installed
 	$(BIN)/python build.py check
+
+# The scale benchmark (issue 8): prints a table; about 15 minutes on 2 cores. ARGS=--help for options.
+bench: $(VENV)/.installed
+	$(BIN)/python bench/scale.py $(ARGS)
 
 test: $(VENV)/.installed-test node_modules/.installed /usr/bin/chromium /usr/bin/zbarimg .venv-referee/.installed tests/referee/ob3/node_modules/.installed
 	$(BIN)/ruff check plugins tests bench build.py

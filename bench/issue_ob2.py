@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
+import itertools
 import os
 import random
 import resource
@@ -118,7 +119,11 @@ def main() -> None:
     out = Path(tempfile.mkdtemp(prefix="cairn-bench-"))
     try:
         started = time.perf_counter()
-        files, total_bytes = issue.write_files(out, issue.ob2_files(district, issuer, badges))
+        ob2 = itertools.chain(
+            issue.ob2_shared_files(district, issuer),
+            *(issue.ob2_award_files(district, issuer, badges, earner) for earner in district.earners),
+        )
+        files, total_bytes = issue.write_files(out, ob2)
         seconds = time.perf_counter() - started
     finally:
         shutil.rmtree(out, ignore_errors=True)
