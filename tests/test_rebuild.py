@@ -1,0 +1,126 @@
+"""The committee rebuilds after small changes: only what changed is written, and the site is
+exactly what a fresh build of the same files gives, deletions included."""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import shutil
+from pathlib import Path
+
+from conftest import copy_project, run_cli
+
+
+def tree(folder: Path) -> dict[str, str]:
+    return {
+        p.relative_to(folder).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
+        for p in sorted(folder.rglob("*"))
+        if p.is_file()
+    }
+
+
+def stamps(folder: Path) -> dict[str, int]:
+    return {p.relative_to(folder).as_posix(): p.stat().st_mtime_ns for p in folder.rglob("*") if p.is_file()}
+
+
+def fresh_build_of(project: Path, elsewhere: Path) -> dict[str, str]:
+    """The same sources built from nothing (no site, no cache) in another folder."""
+    shutil.copytree(project, elsewhere, ignore=shutil.ignore_patterns("site", "build"))
+    assert run_cli(elsewhere, "build") == 0
+    return tree(elsewhere / "site")
+
+
+def award_ids(path: Path) -> list[str]:
+    return [line.split(":", 1)[1].strip() for line in path.read_text(encoding="utf-8").splitlines() if "  id:" in line]
+
+
+def test_a_rebuild_with_nothing_changed_writes_no_file(project: Path) -> None:
+    assert run_cli(project, "build") == 0
+    before = stamps(project / "site")
+    private_before = stamps(project / "build" / "credentials")
+    assert run_cli(project, "build") == 0
+    assert stamps(project / "site") == before  # a host sync would upload nothing
+    assert stamps(project / "build" / "credentials") == private_before
+
+
+def test_an_earner_who_stops_being_public_disappears_and_the_rest_matches_a_fresh_build(
+    project: Path, tmp_path: Path
+) -> None:
+    assert run_cli(project, "build") == 0
+    ana = project / "earners" / "ana-ruiz.yml"
+    ids = award_ids(ana)
+    assert (project / "site" / "earners" / "ana-ruiz" / "index.html").is_file()
+    assert any((project / "site" / "ob3" / f"{i}.json").is_file() for i in ids)
+    text = ana.read_text(encoding="utf-8")
+    assert "public: true" in text
+    ana.write_text(text.replace("public: true", "public: false"), encoding="utf-8")
+    wait_time = project / "catalog" / "formative-assessment" / "wait-time.md"
+    wait_time.write_text(wait_time.read_text(encoding="utf-8").replace("Wait Time", "Wait Time, Revised", 1), "utf-8")
+
+    assert run_cli(project, "build") == 0
+    site = project / "site"
+    assert not (site / "earners" / "ana-ruiz").exists()
+    assert not any((site / "ob3" / f"{i}.json").exists() for i in ids)
+    assert all((site / "assertions" / f"{i}.json").is_file() for i in ids)  # badges stay verifiable
+    everything = "".join(p.read_text("utf-8", errors="replace") for p in site.rglob("*") if p.is_file())
+    assert "Ana Ruiz" not in everything
+    assert "Wait Time, Revised" in (site / "credentials" / "wait-time" / "index.html").read_text(encoding="utf-8")
+    assert tree(site) == fresh_build_of(project, tmp_path / "fresh")
+
+
+def test_a_changed_template_renders_every_page_that_uses_it_again(project: Path) -> None:
+    assert run_cli(project, "build") == 0
+    for name, marker in (("profile.html", "<!-- profile v2 -->"), ("credential.html", "<!-- credential v2 -->")):
+        template = project / "theme" / name
+        text = template.read_text(encoding="utf-8")
+        template.write_text(text.replace("{% block cairn_content %}", "{% block cairn_content %}" + marker), "utf-8")
+    assert run_cli(project, "build") == 0
+    site = project / "site"
+    pages = [p for p in site.glob("*/*/index.html") if 'http-equiv="refresh"' not in p.read_text(encoding="utf-8")]
+    profiles = [p for p in pages if p.parent.parent.name == "earners"]
+    credentials = [p for p in pages if p.parent.parent.name == "credentials"]
+    assert profiles and credentials
+    assert all("<!-- profile v2 -->" in p.read_text(encoding="utf-8") for p in profiles)
+    assert all("<!-- credential v2 -->" in p.read_text(encoding="utf-8") for p in credentials)
+
+
+def test_a_changed_setting_reaches_every_award_file(project: Path, tmp_path: Path) -> None:
+    assert run_cli(project, "build") == 0
+    config = project / "mkdocs.yml"
+    text = config.read_text(encoding="utf-8")
+    config.write_text(text.replace("name: Maple Valley Unified School District", "name: Maple Valley USD"), "utf-8")
+    assert run_cli(project, "build") == 0
+    assertion = next((project / "site" / "assertions").glob("*.json"))
+    credential = next((project / "build" / "credentials").glob("*.json"))
+    assert "Maple Valley USD" in (project / "site" / "issuer.json").read_text(encoding="utf-8")
+    assert "Maple Valley USD" in credential.read_text(encoding="utf-8")
+    assert assertion.is_file()
+    assert tree(project / "site") == fresh_build_of(project, tmp_path / "fresh")
+
+
+def test_files_removed_by_hand_or_a_replaced_site_folder_are_made_again(project: Path) -> None:
+    assert run_cli(project, "build") == 0
+    whole = tree(project / "site")
+    page = project / "site" / "credentials" / "wait-time" / "index.html"
+    page.unlink()
+    profile = next((project / "site" / "earners").glob("*/index.html"))
+    profile.unlink()
+    assert run_cli(project, "build") == 0
+    assert tree(project / "site") == whole
+
+    # Someone deletes site/ and puts another folder there, with a stray file.
+    shutil.rmtree(project / "site")
+    (project / "site").mkdir()
+    (project / "site" / "stray.txt").write_text("left over", encoding="utf-8")
+    assert run_cli(project, "build") == 0
+    assert tree(project / "site") == whole
+
+
+def test_the_private_folder_keeps_what_cairn_did_not_write(project: Path) -> None:
+    notes = project / "build" / "committee-notes.txt"
+    notes.parent.mkdir(parents=True)
+    notes.write_text("ours", encoding="utf-8")
+    assert run_cli(project, "build") == 0
+    assert run_cli(project, "build") == 0
+    assert notes.read_text(encoding="utf-8") == "ours"
+    assert os.path.isfile(project / "build" / "award-links.csv")
