@@ -8,7 +8,7 @@ import os
 import shutil
 from pathlib import Path
 
-from conftest import copy_project, run_cli
+from conftest import run_cli
 
 
 def tree(folder: Path) -> dict[str, str]:
