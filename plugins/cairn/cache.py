@@ -13,7 +13,7 @@ import os
 from pathlib import Path
 
 from . import __version__
-from .model import District
+from .model import District, Earner
 
 
 class ContentCache:
@@ -49,12 +49,33 @@ class ContentCache:
         os.replace(temporary, path)
 
 
-def catalog_digest(district: District, badges: dict[str, bytes]) -> str:
-    """Everything of the district but its earners (credentials, stacks, topics, schools) and
-    the badge images: what every earner's pages and files share."""
-    parts = [repr(district.topics), repr(district.stacks), repr(district.credentials), repr(district.schools)]
-    parts += [f"{name}:{hashlib.sha256(png).hexdigest()}" for name, png in sorted(badges.items())]
-    return ContentCache.key("catalog", *parts)
+class CatalogDigests:
+    """Digests of the parts of the catalog an earner's files and profile are made from, so a
+    changed credential remakes the files of the earners who hold it, not of everyone."""
+
+    def __init__(self, district: District, badges: dict[str, bytes]) -> None:
+        self.district = district
+        self.shared = ContentCache.key("catalog", repr(district.topics), repr(district.schools))
+        self.credentials = {
+            cid: ContentCache.key(repr(c), hashlib.sha256(badges.get(cid, b"")).digest())
+            for cid, c in district.credentials.items()
+        }
+        self.stacks = {
+            sid: ContentCache.key(repr(stack), *(self.credentials[c.id] for c in district.stack_credentials(sid)))
+            for sid, stack in district.stacks.items()
+        }
+
+    def for_awards(self, earner: Earner) -> str:
+        """What an earner's badge files show: the credentials held, their badges, topic labels."""
+        held = sorted({a.credential for a in earner.awards})
+        return ContentCache.key(self.shared, *(self.credentials[c] for c in held))
+
+    def for_profile(self, earner: Earner) -> str:
+        """What a profile shows besides the earner: also the whole of every stack they are on
+        (its progress counts), and the schools."""
+        held = sorted({a.credential for a in earner.awards})
+        stacks = sorted({self.district.credentials[c].stack for c in held})
+        return ContentCache.key(self.for_awards(earner), *(self.stacks[s] for s in stacks))
 
 
 class Fingerprints:

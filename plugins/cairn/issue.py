@@ -188,8 +188,11 @@ def _proof_values(jobs: list[tuple[dict[str, Any], str]], key: Any, method: str)
         return [_sign_one(job) for job in work]
     if workers < 2 or "fork" not in multiprocessing.get_all_start_methods():
         return list(stage(map(_sign_one, work), name, len(work), "signature"))
+    # The first few are signed here: the document shapes fastcanon learns from them are
+    # inherited by the forked workers instead of learnt again in each.
+    head = [_sign_one(job) for job in work[:100]]
     with multiprocessing.get_context("fork").Pool(workers) as pool:
-        return list(stage(pool.imap(_sign_one, work, chunksize=64), name, len(work), "signature"))
+        return head + list(stage(pool.imap(_sign_one, work[100:], chunksize=64), name, len(work) - 100, "signature"))
 
 
 @dataclass(frozen=True)

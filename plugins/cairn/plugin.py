@@ -29,7 +29,7 @@ from mkdocs.structure.toc import get_toc
 from mkdocs.utils import get_build_date
 
 from . import images, issue
-from .cache import ContentCache, Fingerprints, catalog_digest
+from .cache import CatalogDigests, ContentCache, Fingerprints
 from .keys import KeyProblem, load_signing_key
 from .load import Sources, load_district
 from .markdown_ext import SpecMarkdown
@@ -286,7 +286,7 @@ class CairnPlugin(BasePlugin[CairnConfig]):
         self.kept_entries: dict[str, list[dict[str, Any]]] = {}
         self.site_digest = site_digest(config)
         assert self.district is not None
-        self.catalog_digest = catalog_digest(self.district, self.badges)
+        self.catalog = CatalogDigests(self.district, self.badges)
 
     def _profile_pages(self, config: Any) -> None:
         """Profiles are rendered here with Material's templates, outside MkDocs' page pipeline,
@@ -298,7 +298,11 @@ class CairnPlugin(BasePlugin[CairnConfig]):
         for profile in stage(self.people, "profile pages", len(self.people), "page"):
             url = profile_url(profile.slug)
             key = ContentCache.key(
-                "profile-page", self.site_digest, self.catalog_digest, self.today.isoformat(), repr(profile.earner)
+                "profile-page",
+                self.site_digest,
+                self.catalog.for_profile(profile.earner),
+                self.today.isoformat(),
+                repr(profile.earner),
             )
             if not self.site.keep_group(f"page:{url}", key):
                 html = self._render(profile_page(profile, self.sharing), config, documents)
@@ -357,16 +361,19 @@ class CairnPlugin(BasePlugin[CairnConfig]):
         pending = []
         for earner in self.district.earners:
             group = f"earner:{earner.source.name}"
-            key = ContentCache.key("earner-files", settings, self.catalog_digest, repr(earner))
+            key = ContentCache.key("earner-files", settings, self.catalog.for_awards(earner), repr(earner))
             kept = [self.site.keep_group(group, key), self.private.keep_group(group, key)]
             if not all(kept):
                 pending.append((earner, group, key))
-        made = issue.earner_files([e for e, _, _ in pending], self.district, self.issuer, self.signer, self.badges)
-        for (_, group, key), files in stage(
-            zip(pending, made, strict=True), "writing award files", len(pending), "earner"
-        ):
-            self.site.write_group(group, key, files.site)
-            self.private.write_group(group, key, files.private)
+        # In batches of about 10,000 awards: a state's million documents and files at once
+        # would not fit in memory.
+        progress = stage(iter(pending), "issuing award files", len(pending), "earner")
+        while batch := list(_takewhile_awards(progress, AWARDS_PER_BATCH)):
+            earners = [earner for earner, _, _ in batch]
+            made = issue.earner_files(earners, self.district, self.issuer, self.signer, self.badges)
+            for (_, group, key), files in zip(batch, made, strict=True):
+                self.site.write_group(group, key, files.site)
+                self.private.write_group(group, key, files.private)
         log.info(f"cairn: award files of {len(pending):,} of {len(self.district.earners):,} earners made")
 
     def _standalone_files(self) -> Iterator[tuple[str, bytes]]:
@@ -378,6 +385,19 @@ class CairnPlugin(BasePlugin[CairnConfig]):
         server.watch(str(self.sources.catalog))
         server.watch(str(self.sources.earners))
         return server
+
+
+AWARDS_PER_BATCH = 10_000
+
+
+def _takewhile_awards(pending: Iterator[tuple[Any, str, str]], limit: int) -> Iterator[tuple[Any, str, str]]:
+    """Items from `pending` until their earners hold `limit` awards (at least one item)."""
+    count = 0
+    for item in pending:
+        yield item
+        count += len(item[0].awards)
+        if count >= limit:
+            return
 
 
 def site_digest(config: Any) -> str:
