@@ -4,7 +4,8 @@
     python bench/scale.py --no-baseline --linearity 10000,50000,200000
 
 Prints a table; not a test. Each build runs in its own process; peak memory is the largest
-process's RSS (the build and its signing workers), from the operating system's accounting.
+sum of the proportional set size (PSS) of the build and its forked workers, sampled every
+50 ms: the memory the whole process tree holds.
 """
 
 from __future__ import annotations
@@ -31,15 +32,44 @@ HOSTS = (
 TEST_KEY = "z3u2en7t5LR2WtQH5PfFqMqwVHBeXouLzo6haApm8XHqvjxq"  # the W3C test vector's: never a real key
 
 MEASURE = """
-import resource, subprocess, sys, time
+import os, subprocess, sys, time
+
+def tree(pid):
+    found = [pid]
+    for task in os.listdir(f"/proc/{pid}/task"):
+        try:
+            with open(f"/proc/{pid}/task/{task}/children") as f:
+                for child in f.read().split():
+                    found += tree(int(child))
+        except OSError:
+            pass
+    return found
+
+def pss_kb(pid):
+    # Proportional set size: pages a forked worker shares with its parent count once, in parts.
+    try:
+        with open(f"/proc/{pid}/smaps_rollup") as f:
+            return next(int(line.split()[1]) for line in f if line.startswith("Pss:"))
+    except (OSError, StopIteration):
+        return 0
+
 start = time.perf_counter()
-code = subprocess.run(sys.argv[1:], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL).returncode
-print(code, time.perf_counter() - start, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)
+process = subprocess.Popen(sys.argv[1:], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+peak = 0
+while process.poll() is None:
+    try:
+        peak = max(peak, sum(pss_kb(p) for p in tree(process.pid)))
+    except OSError:
+        pass
+    time.sleep(0.05)
+print(process.returncode, time.perf_counter() - start, peak)
 """
 
 
 def measure(command: list[str], cwd: Path) -> tuple[float, float]:
-    """(seconds, peak RSS in MB) of a command and the processes it starts."""
+    """(seconds, peak memory in MB) of a command: the largest sum, sampled every 50 ms, of the
+    proportional set size of the process and every process it started (forked workers share
+    the parent's pages; RSS would count them once per worker)."""
     env = {**os.environ, "CAIRN_SIGNING_KEY": TEST_KEY, "NO_MKDOCS_2_WARNING": "1"}
     out = subprocess.run(
         [sys.executable, "-c", MEASURE, *command], cwd=cwd, env=env, capture_output=True, text=True, check=True
@@ -137,7 +167,7 @@ def district(args: argparse.Namespace, work: Path) -> None:
     project = work / "district"
     generate(args.credentials, args.earners, args.awards, 1, project)
     print(f"district: {args.credentials} credentials, {args.earners} earners, {args.awards} awards ({work})")
-    print(f"{'build':<34}{'wall':>11}{'rate':>17}{'peak RSS':>12}{'output':>13}{'count':>16}")
+    print(f"{'build':<34}{'wall':>11}{'rate':>17}{'peak PSS':>12}{'output':>13}{'count':>16}")
 
     cold, cold_rss = cairn_build(project)
     print(row("Cairn, cold", cold, cold_rss, project / "site"))
@@ -166,7 +196,7 @@ def district(args: argparse.Namespace, work: Path) -> None:
 def linearity(args: argparse.Namespace, work: Path) -> None:
     sizes = [int(s) for s in args.linearity.split(",") if s.strip()]
     if sizes:
-        print(f"\n{'awards':>10}{'earners':>10}{'cold build':>14}{'per award':>14}{'peak RSS':>12}")
+        print(f"\n{'awards':>10}{'earners':>10}{'cold build':>14}{'per award':>14}{'peak PSS':>12}")
         for awards in sizes:
             earners = max(100, awards // 10)
             folder = work / f"linear-{awards}"

@@ -10,8 +10,6 @@ import csv
 import datetime as dt
 import io
 import json
-import multiprocessing
-import os
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from functools import partial
@@ -23,33 +21,19 @@ from .cache import ContentCache
 from .keys import SigningKey
 from .model import District, Earner, Issuer
 from .people import Profile, TopicExperts, shown_awards
-from .progress import stage
+from .workers import fork_map
 
 Job = tuple[tuple[str | bytes, ...], Callable[[], bytes]]  # (inputs that decide the result, how to make it)
-
-_pending_jobs: list[Callable[[], bytes]] = []
-
-
-def _run_job(index: int) -> bytes:
-    return _pending_jobs[index]()
 
 
 def run_cached(cache: ContentCache | None, jobs: list[Job]) -> list[bytes]:
     """Each job's result, from the cache when its inputs were seen before; the rest are made,
-    across the machine's cores when there are enough of them (images cost 20-60 ms each)."""
-    global _pending_jobs
+    across the machine's cores (images cost 3-25 ms each, and a catalog has 2,000)."""
     keys = [cache.key(*inputs) if cache else "" for inputs, _ in jobs]
     results: list[bytes | None] = [cache.get(key) if cache else None for key in keys]
     missing = [i for i, r in enumerate(results) if r is None]
-    _pending_jobs = [jobs[i][1] for i in missing]
-    workers = min(os.cpu_count() or 1, 4)
-    if len(missing) >= 20 and workers > 1 and "fork" in multiprocessing.get_all_start_methods():
-        with multiprocessing.get_context("fork").Pool(workers) as pool:
-            made = pool.map(_run_job, range(len(missing)), chunksize=4)
-    else:
-        made = [make() for make in _pending_jobs]
-    _pending_jobs = []
-    for i, value in zip(missing, made, strict=True):
+    made = fork_map(lambda n: jobs[missing[n]][1](), len(missing)) if len(missing) >= 20 else None
+    for i, value in zip(missing, made or (jobs[i][1]() for i in missing), strict=True):
         results[i] = value
         if cache:
             cache.put(keys[i], value)
@@ -148,19 +132,12 @@ class Signer:
         return self.sign_many([(document, created)])[0]
 
     def sign_many(self, items: list[tuple[dict[str, Any], str]]) -> list[dict[str, Any]]:
-        """Sign documents, each with its `created`; cached signatures are reused, and the rest
-        are shared between the machine's cores when there are enough to pay for it."""
+        """Sign documents, each with its `created`, across the machine's cores when there are
+        enough to pay for it. Signatures are not cached one by one: at about 4,600 a second
+        (fastcanon.py) a signature costs less than a file in the cache, and the files of
+        earners whose records did not change are not made again at all (output.py)."""
         method = self.verification_method
-        keys = [self.cache.key("eddsa-rdfc-2022", json.dumps(d, sort_keys=True), method, c) for d, c in items]
-        values: list[str | None] = []
-        for key in keys:
-            cached = self.cache.get(key)
-            values.append(cached.decode("ascii") if cached is not None else None)
-        missing = [i for i, v in enumerate(values) if v is None]
-        jobs = [(items[i][0], items[i][1]) for i in missing]
-        for i, value in zip(missing, _proof_values(jobs, self.key.private, method), strict=True):
-            values[i] = value
-            self.cache.put(keys[i], value.encode("ascii"))
+        values = _proof_values(items, self.key.private, method)
         signed = []
         for (document, created), value in zip(items, values, strict=True):
             proof = {k: v for k, v in ob3.proof_options(document, method, created).items() if k != "@context"}
@@ -168,31 +145,10 @@ class Signer:
         return signed
 
 
-_worker_key: Any = None
-
-
-def _sign_one(job: tuple[dict[str, Any], str, str]) -> str:
-    document, created, method = job
-    return ob3.sign(document, _worker_key, method, created)["proof"][0]["proofValue"]
-
-
 def _proof_values(jobs: list[tuple[dict[str, Any], str]], key: Any, method: str) -> list[str]:
-    global _worker_key
-    _worker_key = key
-    work = [(d, c, method) for d, c in jobs]
-    workers = min(os.cpu_count() or 1, 4)
-    # Measured: about 4,600 signatures a second on one core with fastcanon.py; forking (each
-    # worker learns the document shapes again) pays from a few thousand on.
-    name = "signing Open Badges 3.0 credentials"
-    if len(work) < 3000:
-        return [_sign_one(job) for job in work]
-    if workers < 2 or "fork" not in multiprocessing.get_all_start_methods():
-        return list(stage(map(_sign_one, work), name, len(work), "signature"))
-    # The first few are signed here: the document shapes fastcanon learns from them are
-    # inherited by the forked workers instead of learnt again in each.
-    head = [_sign_one(job) for job in work[:100]]
-    with multiprocessing.get_context("fork").Pool(workers) as pool:
-        return head + list(stage(pool.imap(_sign_one, work[100:], chunksize=64), name, len(work) - 100, "signature"))
+    # In the calling process: award files are made across the cores a batch of earners at a
+    # time (plugin.py), each worker signing its own earners' credentials.
+    return [ob3.sign(document, key, method, created)["proof"][0]["proofValue"] for document, created in jobs]
 
 
 @dataclass(frozen=True)

@@ -129,24 +129,35 @@ class OutputFolder:
 
     def write_group(self, group: str, key: str, files: list[tuple[str, bytes]]) -> None:
         """Write a group's files; they are recorded under the group, not one by one."""
+        count, size = self.write_group_files(group, files)
+        self.record_group(group, key, [relative for relative, _ in files], count, size)
+
+    def write_group_files(self, group: str, files: list[tuple[str, bytes]]) -> tuple[int, int]:
+        """Only the writing of write_group (safe in a forked worker); the parent then calls
+        record_group. Returns (files, bytes) written."""
         replacing = group in self._old_groups
+        size = 0
         for relative, content in files:
             target = self.root / relative
             if target.parent not in self._made:
                 target.parent.mkdir(parents=True, exist_ok=True)
                 self._made.add(target.parent)
             if replacing:
-                temporary = target.with_name(f".{target.name}.tmp")
+                temporary = target.with_name(f".{target.name}.{os.getpid()}.tmp")
                 temporary.write_bytes(content)
                 os.replace(temporary, target)
             else:
-                # A new file: nobody reads it yet, and writing in place costs half the time.
+                # A group no earlier build wrote: nobody reads its files yet, and writing in
+                # place costs half the time of writing and renaming.
                 target.write_bytes(content)
-            self.stats.written += 1
-            self.stats.bytes_written += len(content)
-        paths = [relative for relative, _ in files]
+            size += len(content)
+        return len(files), size
+
+    def record_group(self, group: str, key: str, paths: list[str], count: int, size: int) -> None:
         self._groups[group] = [key, paths]
         self._group_paths.update(paths)
+        self.stats.written += count
+        self.stats.bytes_written += size
 
     # -- the end -----------------------------------------------------------------------------
 
