@@ -124,3 +124,14 @@ def test_the_private_folder_keeps_what_cairn_did_not_write(project: Path) -> Non
     assert run_cli(project, "build") == 0
     assert notes.read_text(encoding="utf-8") == "ours"
     assert os.path.isfile(project / "build" / "award-links.csv")
+
+
+def test_a_corrected_email_reaches_the_badges_of_that_earner(project: Path, tmp_path: Path) -> None:
+    assert run_cli(project, "build") == 0
+    ana = project / "earners" / "ana-ruiz.yml"
+    first = award_ids(ana)[0]
+    before = (project / "site" / "assertions" / f"{first}.json").read_bytes()
+    ana.write_text(ana.read_text(encoding="utf-8").replace("ana.ruiz@example.org", "a.ruiz@example.org"), "utf-8")
+    assert run_cli(project, "build") == 0
+    assert (project / "site" / "assertions" / f"{first}.json").read_bytes() != before  # a new recipient hash
+    assert tree(project / "site") == fresh_build_of(project, tmp_path / "fresh")

@@ -79,9 +79,9 @@ class CatalogDigests:
 
 
 class Fingerprints:
-    """Digests of page data (dataclasses, dicts, lists, plain values), remembered per object for
-    one build: the pages share their objects (a credential appears on many), so each is
-    digested once. Pickling every page's data instead took 7 s at district size."""
+    """Digests of what pages show (dataclasses, dicts, lists, plain values), remembered per
+    object for one build: the pages share their objects (a credential appears on many), so
+    each is digested once. Pickling every page's data instead took 7 s at district size."""
 
     def __init__(self) -> None:
         self._memo: dict[int, tuple[object, str]] = {}
@@ -95,7 +95,9 @@ class Fingerprints:
         if remembered is not None:
             return remembered[1]
         if dataclasses.is_dataclass(value) and not isinstance(value, type):
-            parts = [self.of(getattr(value, f.name)) for f in dataclasses.fields(value)]
+            # Its repr holds every field a page can show; fields marked repr=False (emails,
+            # image bytes) are never shown, so they do not count.
+            parts = [repr(value)]
         elif isinstance(value, dict):
             parts = [self.of(k) + "=" + self.of(v) for k, v in value.items()]
         elif isinstance(value, (list, tuple)):

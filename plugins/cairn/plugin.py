@@ -372,11 +372,14 @@ class CairnPlugin(BasePlugin[CairnConfig]):
         """Each earner's award files, made again only when the earner's record, the catalog or
         the settings changed since the last build (see output.py)."""
         assert self.district is not None
-        settings = ContentCache.key(repr(self.issuer), self.signer.verification_method)
+        # repr leaves out fields marked repr=False (the issuer's image, an earner's email): add them.
+        settings = ContentCache.key(repr(self.issuer), self.issuer.image_png or b"", self.signer.verification_method)
         pending = []
         for earner in self.district.earners:
             group = f"earner:{earner.source.name}"
-            key = ContentCache.key("earner-files", settings, self.catalog.for_awards(earner), repr(earner))
+            key = ContentCache.key(
+                "earner-files", settings, self.catalog.for_awards(earner), repr(earner), earner.email
+            )
             kept = [self.site.keep_group(group, key), self.private.keep_group(group, key)]
             if not all(kept):
                 pending.append((earner, group, key))
