@@ -121,7 +121,7 @@ def main() -> None:
         started = time.perf_counter()
         ob2 = itertools.chain(
             issue.ob2_shared_files(district, issuer),
-            *(issue.ob2_award_files(district, issuer, badges, earner) for earner in district.earners),
+            *(issue.ob2_award_files(district, issuer, earner) for earner in district.earners),
         )
         files, total_bytes = issue.write_files(out, ob2)
         seconds = time.perf_counter() - started

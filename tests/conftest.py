@@ -30,6 +30,14 @@ def copy_project(destination: Path) -> Path:
     return destination
 
 
+def baked_badge(site: Path, credential_id: str, assertion_url: str) -> bytes:
+    """What "Download badge" gives an earner: the browser bakes the credential's badge with the
+    assertion's URL exactly as bake.py does (test_browser_bake checks it byte for byte)."""
+    from cairn.bake import bake_png
+
+    return bake_png((site / "badges" / f"{credential_id}.png").read_bytes(), assertion_url)
+
+
 def run_cli(project: Path, *args: str) -> int:
     return cairn_main(["--config-file", str(project / "mkdocs.yml"), *args])
 

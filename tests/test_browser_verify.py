@@ -93,7 +93,11 @@ class Project:
         return json.loads((self.site / "assertions" / f"{award.id}.json").read_text(encoding="utf-8"))
 
     def png(self, award: Award) -> Path:
-        return self.site / "assertions" / f"{award.id}.png"
+        """The baked PNG the earner downloads (made in the browser; see conftest.baked_badge)."""
+        path = self.folder / "build" / "downloads" / f"{award.id}.png"
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_bytes(conftest.baked_badge(self.site, award.row["credential_id"], award.row["assertion_url"]))
+        return path
 
     def ob3_png(self, award: Award) -> Path:
         """The baked PNG of its signed credential (an `openbadgecredential` chunk)."""

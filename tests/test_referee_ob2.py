@@ -14,7 +14,7 @@ import subprocess
 from pathlib import Path
 
 import pytest
-from conftest import REPO, run_cli
+from conftest import REPO, baked_badge, run_cli
 
 REFEREE = REPO / "tests" / "referee" / "ob2_referee.py"
 REFEREE_PYTHON = Path(os.environ.get("CAIRN_REFEREE_PYTHON", REPO / ".venv-referee" / "bin" / "python"))
@@ -64,7 +64,12 @@ def test_every_current_award_is_valid_and_every_expired_one_invalid(served) -> N
 def test_the_validator_accepts_baked_pngs_and_bakery_unbakes_them(served) -> None:  # noqa: ANN001
     project, base, rows = served
     current = [row for row in rows if status(row) == "current"][:8]
-    pngs = [str(project / "site" / row["badge_png_url"][len(base) :]) for row in current]
+    pngs = []
+    for row in current:  # what each earner downloads, baked in the browser
+        path = project / "build" / "downloads" / (row["assertion_url"].rsplit("/", 1)[1] + ".png")
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_bytes(baked_badge(project / "site", row["credential_id"], row["assertion_url"]))
+        pngs.append(str(path))
     unbaked = referee("unbake", *pngs)
     assert [r["assertion"] for r in unbaked] == [row["assertion_url"] for row in current]
     for result in referee("validate", *pngs):

@@ -74,15 +74,14 @@ def ob2_shared_files(district: District, issuer: Issuer) -> Iterator[tuple[str, 
     yield "revocations.json", json_bytes(ob2.revocation_list(revoked, urls))
 
 
-def ob2_award_files(
-    district: District, issuer: Issuer, badges: dict[str, bytes], earner: Earner
-) -> Iterator[tuple[str, bytes]]:
-    """One earner's hosted assertions and baked PNGs."""
+def ob2_award_files(district: District, issuer: Issuer, earner: Earner) -> Iterator[tuple[str, bytes]]:
+    """One earner's hosted assertions. Baked PNGs are made in the browser from the badge
+    image (theme/assets/cairn-bake.js), not hosted: one per award would double the site's
+    files and add two thirds to its size."""
     urls = ob2.Urls(issuer.site_url)
     for award in earner.awards:
         credential = district.credentials[award.credential]
         yield f"assertions/{award.id}.json", json_bytes(ob2.assertion(award, earner, credential, urls))
-        yield f"assertions/{award.id}.png", bake.bake_png(badges[credential.id], urls.assertion(award.id or ""))
 
 
 def feed_files(district: District, issuer: Issuer, by_topic: list[TopicExperts]) -> Iterator[tuple[str, bytes]]:
@@ -174,7 +173,7 @@ def earner_files(
     signed_documents = iter(signer.sign_many([(document, document["validFrom"]) for document in documents]))
     result = []
     for earner in earners:
-        site = list(ob2_award_files(district, issuer, badges, earner))
+        site = list(ob2_award_files(district, issuer, earner))
         shown = {a.id for a in shown_awards(earner)} if earner.public and earner.slug else set()
         private = []
         for award in earner.awards:
@@ -255,7 +254,7 @@ AWARD_LINK_COLUMNS = (
     "expires",
     "revoked_on",
     "assertion_url",
-    "badge_png_url",
+    "verify_url",
     "ob3_credential_file",
     "ob3_badge_file",
 )
@@ -285,7 +284,7 @@ def award_links_csv(district: District, issuer: Issuer) -> bytes:
                 expires.isoformat() if expires else "",
                 award.revoked.date.isoformat() if award.revoked else "",
                 urls.assertion(award.id or ""),
-                urls.baked_image(award.id or ""),
+                urls.verify_page(award.id or ""),
                 f"credentials/{award.id}.json",
                 f"credentials/{award.id}.png",
             )

@@ -42,8 +42,9 @@ class Urls:
     def assertion(self, award_id: str) -> str:
         return f"{self.base}assertions/{award_id}.json"
 
-    def baked_image(self, award_id: str) -> str:
-        return f"{self.base}assertions/{award_id}.png"
+    def verify_page(self, award_id: str) -> str:
+        """Where an earner checks a badge and downloads it baked (the site holds no baked PNGs)."""
+        return f"{self.base}verify/?a={award_id}"
 
 
 def hashed_recipient(email: str, salt: str) -> str:
@@ -141,7 +142,7 @@ def assertion(award: Award, earner: Earner, credential: Credential, urls: Urls) 
         },
         "badge": urls.badge_class(credential.id),
         "issuedOn": timestamp(award.issued),
-        "image": urls.baked_image(award.id),
+        "image": urls.badge_image(credential.id),
         "verification": {"type": "hosted"},
     }
     expires = expiry(award, credential)

@@ -359,7 +359,11 @@ def profile_page(profile: Profile, sharing: Sharing) -> PageSpec:
             else None,
             "profile": profile,
             "shares": {
-                b.award.id: {"link": badge_link(profile, b, sharing), "linkedin": linkedin_url(profile, b, sharing)}
+                b.award.id: {
+                    "link": badge_link(profile, b, sharing),
+                    "linkedin": linkedin_url(profile, b, sharing),
+                    "assertion": f"{sharing.site_url}assertions/{b.award.id}.json",
+                }
                 for b in profile.badges
             },
         },

@@ -327,6 +327,17 @@
     rows.push(row("Format", "Open Badges 2.0, hosted by its issuer"));
     rows.push(row("Assertion", link(f.url, f.url)));
     showDetails(image, badge.name, rows);
+    // This site hosts no baked PNGs: an earner downloads theirs here (cairn-bake.js).
+    if (f.ours && f.kind !== "revoked" && window.CairnSaveBaked && web(image)) {
+      var status = h("span", { role: "status" });
+      var button = h("button", { type: "button", className: "md-button cairn-download" }, "Download baked badge");
+      button.addEventListener("click", function () {
+        status.textContent = "";
+        window.CairnSaveBaked(image, f.url, String(f.url).split("/").pop().replace(/\.json$/, "") + "-badge.png")
+          .catch(function () { status.textContent = " The badge image could not be fetched: try again later."; });
+      });
+      details.append(h("p", {}, button, status));
+    }
   }
   function renderCredential(f) {
     var lines = [], named = typeof f.issuer.name === "string" && f.issuer.name;
