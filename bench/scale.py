@@ -2,6 +2,7 @@
 
     python bench/scale.py                      # district: 500 credentials, 5,000 earners, 50,000 awards
     python bench/scale.py --no-baseline --linearity 10000,50000,200000
+    python bench/scale.py --earners 70000 --awards 1000000 --no-baseline --no-rebuilds --linearity ''   # a state
 
 Prints a table; not a test. Each build runs in its own process; peak memory is the largest
 sum of the proportional set size (PSS) of the build and its forked workers, sampled every
@@ -152,6 +153,12 @@ def main() -> None:
     )
     parser.add_argument("--baseline", action=argparse.BooleanOptionalAction, default=True)
     parser.add_argument(
+        "--rebuilds",
+        action=argparse.BooleanOptionalAction,
+        default=True,
+        help="time the rebuilds after one award and one credential change (--no-rebuilds for the state size)",
+    )
+    parser.add_argument(
         "--linearity", default="10000,50000,200000", help="award counts for the time-per-award run ('' to skip)"
     )
     parser.add_argument("--work", type=Path, default=None, help="folder to build in (default: a temporary one)")
@@ -174,6 +181,9 @@ def district(args: argparse.Namespace, work: Path) -> None:
     warm, warm_rss = cairn_build(project)
     print(row("Cairn, nothing changed", warm, warm_rss, project / "site"))
 
+    if not args.rebuilds:
+        print(f"district site fits: {fits(project / 'site')}")
+        return
     earner = project / "earners" / "earner-000001.yml"
     earner.write_text(
         re.sub(r"issued: (\d{4})-", lambda m: f"issued: {int(m.group(1)) - 1}-", earner.read_text(), count=1)

@@ -95,9 +95,9 @@ class Fingerprints:
         if remembered is not None:
             return remembered[1]
         if dataclasses.is_dataclass(value) and not isinstance(value, type):
-            # Its repr holds every field a page can show; fields marked repr=False (emails,
-            # image bytes) are never shown, so they do not count.
-            parts = [repr(value)]
+            # Field by field, not repr(value): repr would spell out every nested object (each
+            # profile's credentials) again on every page instead of once per build.
+            parts = [self.of(getattr(value, f.name)) for f in dataclasses.fields(value)]
         elif isinstance(value, dict):
             parts = [self.of(k) + "=" + self.of(v) for k, v in value.items()]
         elif isinstance(value, (list, tuple)):
