@@ -10,6 +10,8 @@ import dataclasses
 import datetime as dt
 import hashlib
 import os
+import shutil
+import sqlite3
 from pathlib import Path
 
 from . import __version__
@@ -17,9 +19,19 @@ from .model import District, Earner
 
 
 class ContentCache:
+    """Results by key in one SQLite file (`cache.sqlite`) rather than a file each: creating a
+    file costs 50-200 µs on the disks measured here, and a cold district build made 7,500.
+    It is a cache: a damaged or locked database is set aside and the work done again."""
+
+    FILE = "cache.sqlite"
+    COMMIT_EVERY = 500
+
     def __init__(self, root: Path) -> None:
         self.root = root
         self.hits = self.misses = 0
+        self._connection: sqlite3.Connection | None = None
+        self._pid = 0
+        self._pending = 0
 
     @staticmethod
     def key(*parts: bytes | str) -> str:
@@ -29,24 +41,70 @@ class ContentCache:
             digest.update(len(data).to_bytes(8, "big") + data)
         return digest.hexdigest()
 
-    def _path(self, key: str) -> Path:
-        return self.root / key[:2] / key[2:]
+    def _db(self) -> sqlite3.Connection | None:
+        # One connection per process: a forked worker must not use its parent's.
+        if self._connection is not None and self._pid == os.getpid():
+            return self._connection
+        self._pid, self._pending = os.getpid(), 0
+        self.root.mkdir(parents=True, exist_ok=True)
+        _remove_file_per_entry_cache(self.root)
+        path = self.root / self.FILE
+        for attempt in range(2):
+            try:
+                connection = sqlite3.connect(path, timeout=10)
+                connection.execute("PRAGMA journal_mode=WAL")
+                connection.execute("PRAGMA synchronous=OFF")  # a lost entry is only work done again
+                connection.execute("CREATE TABLE IF NOT EXISTS entry (key TEXT PRIMARY KEY, value BLOB) WITHOUT ROWID")
+                self._connection = connection
+                return connection
+            except sqlite3.DatabaseError:
+                if attempt == 0:  # not a database, or damaged: start afresh
+                    for stale in self.root.glob(self.FILE + "*"):
+                        stale.unlink(missing_ok=True)
+        self._connection = None
+        return None
 
     def get(self, key: str) -> bytes | None:
-        try:
-            value = self._path(key).read_bytes()
-        except OSError:
+        db = self._db()
+        row = None
+        if db is not None:
+            try:
+                row = db.execute("SELECT value FROM entry WHERE key = ?", (key,)).fetchone()
+            except sqlite3.DatabaseError:
+                row = None
+        if row is None:
             self.misses += 1
             return None
         self.hits += 1
-        return value
+        return bytes(row[0])
 
     def put(self, key: str, value: bytes) -> None:
-        path = self._path(key)
-        path.parent.mkdir(parents=True, exist_ok=True)
-        temporary = path.with_name(f".{path.name}.{os.getpid()}")
-        temporary.write_bytes(value)
-        os.replace(temporary, path)
+        db = self._db()
+        if db is None:
+            return
+        try:
+            db.execute("INSERT OR REPLACE INTO entry (key, value) VALUES (?, ?)", (key, value))
+        except sqlite3.DatabaseError:
+            return
+        self._pending += 1
+        if self._pending >= self.COMMIT_EVERY:
+            self.flush()
+
+    def flush(self) -> None:
+        """Make what was put durable for the next build."""
+        if self._connection is not None and self._pid == os.getpid() and self._pending:
+            try:
+                self._connection.commit()
+            except sqlite3.DatabaseError:
+                pass
+            self._pending = 0
+
+
+def _remove_file_per_entry_cache(root: Path) -> None:
+    # Builds before the SQLite cache kept one file per entry in folders 00..ff: remove them once.
+    for folder in root.iterdir():
+        if folder.is_dir() and len(folder.name) == 2 and all(c in "0123456789abcdef" for c in folder.name):
+            shutil.rmtree(folder, ignore_errors=True)
 
 
 class CatalogDigests:

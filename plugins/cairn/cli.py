@@ -216,7 +216,8 @@ def _build(config_file: Path, strict: bool, site_dir: str | None) -> int:
         return EXIT_PROBLEMS
     finally:
         shutil.rmtree(staging, ignore_errors=True)
-    target.chmod(0o755)
+    if target.stat().st_mode & 0o777 != 0o755:  # a chmod moves the folder's change time (output.py)
+        target.chmod(0o755)
     print(f"built {target}", file=sys.stderr)
     return EXIT_OK
 

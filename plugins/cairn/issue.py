@@ -103,16 +103,28 @@ def share_files(
         title = f"QR code: {credential.title}"
         badge = badges[credential.id]
         folder = f"credentials/{credential.id}"
-        paths += [f"{folder}/qr.png", f"{folder}/qr.svg", f"{folder}/share.png"]
+        paths += [f"{folder}/qr", f"{folder}/share.png"]
         jobs += [
-            (("qr.png", page), partial(share.qr_png, page)),
-            (("qr.svg", page, title), partial(share.qr_svg, page, title)),
+            (("qr", page, title), partial(_qr_pair, page, title)),
             (
                 ("share.png", badge, credential.title, stack.title, issuer.name, stack.color),
                 partial(share.share_image, badge, credential.title, stack.title, issuer.name, stack.color),
             ),
         ]
-    return list(zip(paths, run_cached(cache, jobs), strict=True))
+    files = []
+    for path, made in zip(paths, run_cached(cache, jobs), strict=True):
+        if path.endswith("/qr"):
+            png_size = int.from_bytes(made[:4], "big")
+            files += [(f"{path}.png", made[4 : 4 + png_size]), (f"{path}.svg", made[4 + png_size :])]
+        else:
+            files.append((path, made))
+    return files
+
+
+def _qr_pair(page: str, title: str) -> bytes:
+    # One cached value for both QR files (they come from one encoding): the PNG's length, PNG, SVG.
+    png, svg = share.qr_codes(page, title)
+    return len(png).to_bytes(4, "big") + png + svg
 
 
 @dataclass

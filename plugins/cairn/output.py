@@ -26,7 +26,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
-MANIFEST_VERSION = 1
+MANIFEST_VERSION = 2
 
 
 def digest(content: bytes) -> str:
@@ -197,8 +197,11 @@ def _stat(path: Path) -> tuple[int, int] | None:
 
 
 def _identity(folder: Path) -> list[int]:
+    # The folder's inode alone is not enough: a folder deleted and made again often gets the
+    # same one. Its change time moves when entries are added or removed in it, so a folder
+    # touched since the last build is written whole (safe), as is a new one.
     result = os.stat(folder)
-    return [result.st_dev, result.st_ino]
+    return [result.st_dev, result.st_ino, result.st_ctime_ns]
 
 
 def _remove_empty_parents(root: Path, folder: Path) -> None:

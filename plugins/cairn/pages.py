@@ -305,7 +305,7 @@ def _people_pages(
     offered = [entry for entry in by_topic if entry.credentials]
     for school in schools:
         staff = [p for p in people if p.earner.school == school.id]
-        covered = [(e.topic, [x for x in e.experts if x.profile.earner.school == school.id]) for e in offered]
+        covered = [(e.topic, list(e.at_school(school.id))) for e in offered]
         pages.append(
             PageSpec(
                 f"schools/{school.id}/index.md",

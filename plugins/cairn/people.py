@@ -11,6 +11,7 @@ import datetime as dt
 import re
 import unicodedata
 from dataclasses import dataclass
+from functools import cached_property
 
 from .model import Award, Credential, District, Earner, School, Stack, Topic
 from .ob2 import expiry
@@ -78,9 +79,13 @@ class TopicExperts:
     credentials: int  # active credentials on the topic
     by_school: tuple[tuple[School | None, tuple[Expert, ...]], ...]  # schools by name, experts ranked
 
-    @property
+    @cached_property  # read by every school page and the feed: sorted once
     def experts(self) -> list[Expert]:
         return sorted((e for _, group in self.by_school for e in group), key=lambda e: e.rank_key)
+
+    def at_school(self, school_id: str) -> tuple[Expert, ...]:
+        """The ranked experts of one school (the groups are ranked already)."""
+        return next((group for school, group in self.by_school if school and school.id == school_id), ())
 
 
 def shown_awards(earner: Earner) -> list[Award]:

@@ -143,6 +143,7 @@ class CairnPlugin(BasePlugin[CairnConfig]):
                 raise PluginError(f"mkdocs.yml: cairn private_dir '{self.config.private_dir}' must be outside site_dir")
         cache = ContentCache(self.private_dir / ".cache")
         district, problems = load_district(sources, self.today, cache=cache)
+        cache.flush()
         try:
             problems.raise_if_errors(strict=self.config.strict)
         except ProblemsFound as found:
@@ -365,6 +366,7 @@ class CairnPlugin(BasePlugin[CairnConfig]):
                 f"cairn: {name}: {stats.written:,} files written ({stats.bytes_written / 1e6:,.1f} MB), "
                 f"{stats.kept:,} unchanged, {stats.deleted:,} deleted"
             )
+        self.signer.cache.flush()
         links = self.private_dir / "award-links.csv"
         log.info(f"cairn: award links for the committee (private, holds emails) in {links}")
 
