@@ -12,6 +12,7 @@ import hashlib
 import os
 import shutil
 import sqlite3
+from collections.abc import Iterable
 from pathlib import Path
 
 from . import __version__
@@ -143,6 +144,16 @@ class Fingerprints:
 
     def __init__(self) -> None:
         self._memo: dict[int, tuple[object, str]] = {}
+
+    def seed(self, earners: Iterable[Earner]) -> None:
+        """Earners carry the digest of what they were made from (load.py): each earner, and each
+        of its awards, is fingerprinted by it instead of field by field (a district has 50,000
+        awards, and credential pages show their holders)."""
+        for earner in earners:
+            if earner.digest:
+                self._memo[id(earner)] = (earner, "earner:" + earner.digest)
+                for index, award in enumerate(earner.awards):
+                    self._memo[id(award)] = (award, f"award:{earner.digest}:{index}")
 
     def of(self, value: object) -> str:
         if value is None or isinstance(value, (str, int, float, dt.date, Path)):

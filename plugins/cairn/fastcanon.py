@@ -114,6 +114,17 @@ def _walk(value: Any, tokens: list[str], strings: list[str], paths: list[tuple[A
         raise _Unsupported(f"a {kind.__name__} value")
 
 
+def shape_key(document: Any) -> tuple[str, ...] | None:
+    """The document's shape as fastcanon sees it (every key, types and contexts verbatim),
+    or None for a value it does not handle."""
+    tokens: list[str] = []
+    try:
+        _walk(document, tokens, [], None, ())
+    except (_Unsupported, RecursionError):
+        return None
+    return tuple(tokens)
+
+
 def _verbatim(value: Any, tokens: list[str]) -> None:
     """A structural value, strings included, as tokens."""
     kind = type(value)

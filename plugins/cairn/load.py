@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import difflib
+import dataclasses
 import itertools
 import pickle
 import re
@@ -483,8 +484,8 @@ def _load_earner_files(
     for path in paths:
         key = None
         try:
-            if cache is not None and path.stat().st_size <= MAX_TEXT_BYTES:  # else the reader reports it
-                key = cache.key("earner-file", str(path), path.read_bytes(), facts)
+            if path.stat().st_size <= MAX_TEXT_BYTES:  # else the reader reports it
+                key = ContentCache.key("earner-file", str(path), path.read_bytes(), facts)
         except OSError:
             pass
         hit = cache.get(key) if cache is not None and key is not None else None
@@ -501,8 +502,10 @@ def _load_earner_files(
 
     made = itertools.chain.from_iterable(fork_map(parse, (len(missing) + 49) // 50))
     for i, result in zip(missing, made, strict=True):
-        results[i] = result
         key = keys[i]
+        if result[0] is not None and key is not None:
+            result = (dataclasses.replace(result[0], digest=key), result[1])
+        results[i] = result
         if cache is not None and key is not None:
             cache.put(key, pickle.dumps(result, protocol=pickle.HIGHEST_PROTOCOL))
     earners = []

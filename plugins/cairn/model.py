@@ -157,6 +157,9 @@ class Earner:
     source: Path
     slug: str | None = None
     aliases: tuple[str, ...] = ()  # old slugs, redirected to the current profile
+    # What the earner was made from (the file's bytes and the catalog facts it was checked
+    # against), so pages can fingerprint an earner without walking every award.
+    digest: str = field(default="", repr=False, compare=False)
 
 
 @dataclass(frozen=True)

@@ -286,9 +286,10 @@ class CairnPlugin(BasePlugin[CairnConfig]):
         self.search_index = next((p.search_index for p in config.plugins.values() if hasattr(p, "search_index")), None)
         self.page_keys: dict[str, str] = {}
         self.fingerprints = Fingerprints()
+        assert self.district is not None
+        self.fingerprints.seed(self.district.earners)
         self.kept_entries: dict[str, list[dict[str, Any]]] = {}
         self.site_digest = site_digest(config)
-        assert self.district is not None
         self.catalog = CatalogDigests(self.district, self.badges)
 
     def _profile_pages(self, config: Any) -> None:
