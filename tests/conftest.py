@@ -7,6 +7,7 @@ import http.server
 import os
 import shutil
 import threading
+import zipfile
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -28,6 +29,18 @@ def copy_project(destination: Path) -> Path:
         shutil.copytree(REPO / name, destination / name)
     shutil.copy(REPO / "mkdocs.yml", destination / "mkdocs.yml")
     return destination
+
+
+def unpack_credentials(project: Path) -> Path:
+    """What the earners receive, opened: every package in build/credentials/ unzipped into one
+    fresh folder (build/unpacked/), each award's signed credential and baked PNG by its id."""
+    target = project / "build" / "unpacked"
+    shutil.rmtree(target, ignore_errors=True)
+    target.mkdir(parents=True)
+    for package in sorted((project / "build" / "credentials").glob("*.zip")):
+        with zipfile.ZipFile(package) as archive:
+            archive.extractall(target)
+    return target
 
 
 def baked_badge(site: Path, credential_id: str, assertion_url: str) -> bytes:

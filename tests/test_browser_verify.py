@@ -69,6 +69,11 @@ class Project:
         self.folder, self.base, self.site = folder, base, folder / "site"
 
     @cached_property
+    def unpacked(self) -> Path:
+        """The earners' credential packages, opened as they would open them."""
+        return conftest.unpack_credentials(self.folder)
+
+    @cached_property
     def awards(self) -> list[Award]:
         sources = {}
         for path in sorted((self.folder / "earners").glob("[!_]*.yml")):
@@ -101,10 +106,10 @@ class Project:
 
     def ob3_png(self, award: Award) -> Path:
         """The baked PNG of its signed credential (an `openbadgecredential` chunk)."""
-        return self.folder / "build" / award.row["ob3_badge_file"]
+        return self.unpacked / award.row["ob3_badge_file"]
 
     def ob3_credential(self, award: Award) -> dict:
-        return json.loads((self.folder / "build" / award.row["ob3_credential_file"]).read_text(encoding="utf-8"))
+        return json.loads((self.unpacked / award.row["ob3_credential_file"]).read_text(encoding="utf-8"))
 
     @cached_property
     def issuer_name(self) -> str:
@@ -549,7 +554,7 @@ def test_ob3_current_png_is_valid_and_loads_the_verifier_only_then(verify_page, 
     assert verify_page.locator(".cairn-verify-foreign").count() == 0
 
     # Its credential's JSON file, chosen as the badge.
-    assert choose_png(verify_page, project.folder / "build" / award.row["ob3_credential_file"]) == "Valid"
+    assert choose_png(verify_page, project.unpacked / award.row["ob3_credential_file"]) == "Valid"
     assert_ob3_details(verify_page, project, award)
 
     # Baked by another tool under the OB 2.0 keyword, `openbadges`: the credential is read all the same.

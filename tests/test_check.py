@@ -287,6 +287,19 @@ def test_an_award_of_a_draft_credential_is_refused(project: Path, capsys: pytest
     ), lines
 
 
+def test_two_earner_files_with_one_name_are_refused(project: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    # Each earner's private credentials package is named after the file: two would collide.
+    plant(project)
+    other = VALID_EARNER.replace("@", "+other@", 1)
+    assert other != VALID_EARNER
+    (project / "earners" / "test-earner.yaml").write_text(other, encoding="utf-8")
+    code, lines = check(project, capsys)
+    assert code == 1
+    assert any(
+        line.startswith("earners/test-earner.yml:1:") and "test-earner.yaml has the same name" in line for line in lines
+    ), lines
+
+
 def test_a_stack_order_must_match_its_folder(project: Path, capsys: pytest.CaptureFixture[str]) -> None:
     plant(project, stack=VALID_STACK.replace("  - cold-calling", "  - cold-calling\n  - hot-seat"))
     code, lines = check(project, capsys)

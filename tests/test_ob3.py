@@ -12,12 +12,13 @@ import json
 import os
 import shutil
 import stat
+import zipfile
 from pathlib import Path
 
 import pytest
 import yaml
 from cairn import ob3
-from conftest import REPO, copy_project, run_cli
+from conftest import REPO, copy_project, run_cli, unpack_credentials
 
 SITE_URL = "http://127.0.0.1:8000/"
 W3C_KEY = "z3u2en7t5LR2WtQH5PfFqMqwVHBeXouLzo6haApm8XHqvjxq"
@@ -93,10 +94,11 @@ def test_the_did_document_status_list_and_public_credentials(sample_site: Path) 
     assert len(bits) * 8 >= 131_072
     assert status["proof"][0]["cryptosuite"] == "eddsa-rdfc-2022"
     project = sample_site.parent
+    unpacked = unpack_credentials(project)
     revoked = 0
     for earner in (yaml.safe_load(p.read_text(encoding="utf-8")) for p in (REPO / "earners").glob("[!_]*.yml")):
         for award in earner["awards"]:
-            signed = json.loads((project / "build" / "credentials" / f"{award['id']}.json").read_text("utf-8"))
+            signed = json.loads((unpacked / f"{award['id']}.json").read_text("utf-8"))
             assert signed["credentialStatus"]["statusListIndex"] == str(award["status_index"])
             set_bit = bool(bits[award["status_index"] // 8] & (0x80 >> (award["status_index"] % 8)))
             assert set_bit == ("revoked" in award)
@@ -116,11 +118,14 @@ def test_the_did_document_status_list_and_public_credentials(sample_site: Path) 
 def built(tmp_path_factory: pytest.TempPathFactory) -> Path:
     project = copy_project(tmp_path_factory.mktemp("ob3"))
     assert run_cli(project, "build") == 0
+    unpack_credentials(project)
     return project
 
 
 def verdict(project: Path, path: str, capsys: pytest.CaptureFixture[str], *email: str) -> tuple[int, str]:
-    code = run_cli(project, "verify", str(project / "build" / path), *(("--email", email[0]) if email else ()))
+    code = run_cli(
+        project, "verify", str(project / "build" / "unpacked" / path), *(("--email", email[0]) if email else ())
+    )
     return code, capsys.readouterr().out
 
 
@@ -136,11 +141,27 @@ def test_verify_judges_ob3_credentials_and_their_baked_pngs(built: Path, capsys:
         assert verdict(built, expired[column], capsys)[1].startswith(f"EXPIRED: expired on {expired['expires']}")
         assert verdict(built, revoked[column], capsys)[1].startswith("REVOKED")
     assert verdict(built, current["ob3_credential_file"], capsys, "x@example.org")[1].startswith("NOT ISSUED")
-    altered = json.loads((built / "build" / current["ob3_credential_file"]).read_text(encoding="utf-8"))
+    altered = json.loads((built / "build" / "unpacked" / current["ob3_credential_file"]).read_text(encoding="utf-8"))
     altered["credentialSubject"]["achievement"]["name"] = "Something grander"
-    (built / "build" / "altered.json").write_text(json.dumps(altered), encoding="utf-8")
+    (built / "build" / "unpacked" / "altered.json").write_text(json.dumps(altered), encoding="utf-8")
     code, out = verdict(built, "altered.json", capsys)
     assert code == 1 and out.startswith("TAMPERED")
+
+
+def test_each_earner_gets_one_package_of_exactly_their_credentials(built: Path) -> None:
+    """build/credentials/<earner file>.zip: what the committee sends one earner, every award's
+    signed credential and baked PNG, as award-links.csv names them."""
+    expected: dict[str, set[str]] = {}
+    for row in rows(built):
+        expected.setdefault(row["ob3_package"], set()).update({row["ob3_credential_file"], row["ob3_badge_file"]})
+    packages = sorted(p.relative_to(built / "build").as_posix() for p in (built / "build" / "credentials").iterdir())
+    assert packages == sorted(expected)
+    for name, members in expected.items():
+        with zipfile.ZipFile(built / "build" / name) as archive:
+            assert archive.testzip() is None
+            assert set(archive.namelist()) == members
+    with_awards = {p.stem for p in (built / "earners").glob("[!_]*.yml") if yaml.safe_load(p.read_text())["awards"]}
+    assert {Path(name).stem for name in expected} == with_awards
 
 
 def test_the_same_award_signed_again_gives_the_same_bytes(built: Path) -> None:
@@ -162,7 +183,7 @@ def test_a_development_key_is_made_once_outside_the_site_and_rotation_keeps_old_
     old_did = json.loads((project / "site" / ".well-known" / "did.json").read_text(encoding="utf-8"))
     old_key = old_did["verificationMethod"][0]["publicKeyMultibase"]
     old_credential = project / "old.json"
-    old_credential.write_bytes(next((project / "build" / "credentials").glob("*.json")).read_bytes())
+    old_credential.write_bytes(next(unpack_credentials(project).glob("*.json")).read_bytes())
     # Rotate: a new key file, the old public key listed as retired.
     key_file.rename(project / "keys" / "retired.pem")
     config = project / "mkdocs.yml"

@@ -8,7 +8,7 @@ import os
 import shutil
 from pathlib import Path
 
-from conftest import run_cli
+from conftest import run_cli, unpack_credentials
 
 
 def tree(folder: Path) -> dict[str, str]:
@@ -91,7 +91,7 @@ def test_a_changed_setting_reaches_every_award_file(project: Path, tmp_path: Pat
     config.write_text(text.replace("name: Maple Valley Unified School District", "name: Maple Valley USD"), "utf-8")
     assert run_cli(project, "build") == 0
     assertion = next((project / "site" / "assertions").glob("*.json"))
-    credential = next((project / "build" / "credentials").glob("*.json"))
+    credential = next(unpack_credentials(project).glob("*.json"))
     assert "Maple Valley USD" in (project / "site" / "issuer.json").read_text(encoding="utf-8")
     assert "Maple Valley USD" in credential.read_text(encoding="utf-8")
     assert assertion.is_file()

@@ -22,7 +22,7 @@ from pathlib import Path
 import pytest
 import yaml
 from cairn.ob3 import public_multibase
-from conftest import REPO
+from conftest import REPO, unpack_credentials
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from PIL import Image
 
@@ -79,6 +79,7 @@ def served(live_site: tuple[Path, str]):  # noqa: ANN201
     project, base = live_site
     with open(project / "build" / "award-links.csv", encoding="utf-8", newline="") as links:
         rows = list(csv.DictReader(links))
+    unpack_credentials(project)  # what the earners receive, opened
     earners = [
         yaml.safe_load(path.read_text(encoding="utf-8"))
         for path in sorted((project / "earners").glob("*.yml"))
@@ -88,7 +89,7 @@ def served(live_site: tuple[Path, str]):  # noqa: ANN201
 
 
 def credential_file(project: Path, row: dict[str, str]) -> Path:
-    return project / "build" / row["ob3_credential_file"]
+    return project / "build" / "unpacked" / row["ob3_credential_file"]
 
 
 def write_json(path: Path, document: dict) -> Path:
@@ -101,7 +102,7 @@ def write_json(path: Path, document: dict) -> Path:
 
 def test_every_credential_gets_the_verdict_its_award_calls_for(served) -> None:  # noqa: ANN001
     project, base, rows, _ = served
-    files = sorted((project / "build" / "credentials").glob("*.json"))
+    files = sorted((project / "build" / "unpacked").glob("*.json"))
     assert {f.stem for f in files} == {award_id(row) for row in rows}, "build/credentials/ and the CSV disagree"
     verdicts = referee(project, base, files)
     counts = {"current": 0, "expired": 0, "revoked": 0, "future": 0}
@@ -193,7 +194,7 @@ def test_baked_pngs_carry_the_signed_credential(served, tmp_path: Path) -> None:
     project, base, rows, _ = served
     unbaked = []
     for row in rows:
-        with Image.open(project / "build" / row["ob3_badge_file"]) as image:
+        with Image.open(project / "build" / "unpacked" / row["ob3_badge_file"]) as image:
             text = image.text.get("openbadgecredential")
         assert text, f"{row['ob3_badge_file']} has no openbadgecredential chunk"
         assert json.loads(text) == json.loads(credential_file(project, row).read_text(encoding="utf-8"))
@@ -223,7 +224,7 @@ def test_the_site_publishes_credentials_exactly_for_public_earners_shown_awards(
     assert expected and expected != every  # the sample has both kinds
     for name in sorted(published):
         assert (project / "site" / "ob3" / f"{name}.json").read_bytes() == (
-            project / "build" / "credentials" / f"{name}.json"
+            project / "build" / "unpacked" / f"{name}.json"
         ).read_bytes()
 
 

@@ -10,6 +10,7 @@ import csv
 import datetime as dt
 import io
 import json
+import zipfile
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from functools import partial
@@ -187,18 +188,44 @@ def earner_files(
     for earner in earners:
         site = list(ob2_award_files(district, issuer, earner))
         shown = {a.id for a in shown_awards(earner)} if earner.public and earner.slug else set()
-        private = []
+        package = DeliveryPackage()
         for award in earner.awards:
             signed = json_bytes(next(signed_documents))
             badge = badges[award.credential]
-            private.append((f"credentials/{award.id}.json", signed))
-            private.append(
-                (f"credentials/{award.id}.png", bake.bake_png(badge, signed.decode().strip(), "openbadgecredential"))
-            )
+            package.add(f"{award.id}.json", signed)
+            package.add(f"{award.id}.png", bake.bake_png(badge, signed.decode().strip(), "openbadgecredential"))
             if award.id in shown:
                 site.append((f"ob3/{award.id}.json", signed))
+        private = [(delivery_package_path(earner), package.finish())] if earner.awards else []
         result.append(EarnerFiles(earner, site, private))
     return result
+
+
+def delivery_package_path(earner: Earner) -> str:
+    """An earner's private package of signed credentials and baked PNGs, named after their file."""
+    return f"credentials/{earner.source.stem}.zip"
+
+
+class DeliveryPackage:
+    """One earner's OB 3.0 credentials and baked PNGs as one zip: what the committee sends them.
+    One file an earner rather than two an award: creating a file costs 80-400 µs on the disks
+    measured here, and a district has 50,000 awards. The same files give the same bytes."""
+
+    def __init__(self) -> None:
+        self._buffer = io.BytesIO()
+        self._zip = zipfile.ZipFile(self._buffer, "w")
+
+    def add(self, name: str, content: bytes) -> None:
+        info = zipfile.ZipInfo(name, date_time=(1980, 1, 1, 0, 0, 0))  # no clock in the output
+        info.create_system = 3  # Unix, whatever builds it
+        info.external_attr = 0o644 << 16
+        # JSON shrinks by two thirds; a PNG is compressed already.
+        info.compress_type = zipfile.ZIP_STORED if name.endswith(".png") else zipfile.ZIP_DEFLATED
+        self._zip.writestr(info, content)
+
+    def finish(self) -> bytes:
+        self._zip.close()
+        return self._buffer.getvalue()
 
 
 def ob3_shared_files(
@@ -267,6 +294,7 @@ AWARD_LINK_COLUMNS = (
     "revoked_on",
     "assertion_url",
     "verify_url",
+    "ob3_package",
     "ob3_credential_file",
     "ob3_badge_file",
 )
@@ -297,8 +325,9 @@ def award_links_csv(district: District, issuer: Issuer) -> bytes:
                 award.revoked.date.isoformat() if award.revoked else "",
                 urls.assertion(award.id or ""),
                 urls.verify_page(award.id or ""),
-                f"credentials/{award.id}.json",
-                f"credentials/{award.id}.png",
+                delivery_package_path(earner),
+                f"{award.id}.json",
+                f"{award.id}.png",
             )
             writer.writerow([_cell(value) for value in row])
     return out.getvalue().encode("utf-8")

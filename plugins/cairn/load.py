@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import difflib
-import dataclasses
 import itertools
 import pickle
 import re
@@ -414,6 +414,17 @@ def _load_earners(
             problems.warn(path, 1, "not an earner file (only .yml files are read here)", "move or delete it")
             continue
         paths.append(path)
+    stems: dict[str, Path] = {}
+    for path in paths:
+        # Each earner's private credentials package is build/credentials/<stem>.zip.
+        first = stems.setdefault(path.stem.lower(), path)
+        if first != path:
+            problems.add(
+                path,
+                1,
+                f"{first.name} has the same name before its extension",
+                "rename one of them: each earner's private credentials are packaged under the file's name",
+            )
     loaded = _load_earner_files(paths, (credentials, aliases, schools, today, facts), problems, cache)
     for path, earner in zip(paths, loaded, strict=True):
         if earner is None:
