@@ -5,9 +5,12 @@ from __future__ import annotations
 
 import hashlib
 import os
+import re
 import shutil
 from pathlib import Path
 
+import pytest
+from cairn import plugin
 from conftest import run_cli, unpack_credentials
 
 
@@ -135,3 +138,30 @@ def test_a_corrected_email_reaches_the_badges_of_that_earner(project: Path, tmp_
     assert run_cli(project, "build") == 0
     assert (project / "site" / "assertions" / f"{first}.json").read_bytes() != before  # a new recipient hash
     assert tree(project / "site") == fresh_build_of(project, tmp_path / "fresh")
+
+
+def test_profiles_made_with_shared_blocks_are_the_bytes_of_a_full_render(
+    project: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Material's blocks that every profile shows alike are rendered once a build; a profile made
+    with them is the same page as one rendered in full, hostile names and all."""
+    ana = project / "earners" / "ana-ruiz.yml"
+    text = ana.read_text(encoding="utf-8")
+    hostile = "name: \"<script>alert('x')</script> O'Brien & </title> {{ 7*7 }}\""
+    ana.write_text(text.replace("name: Ana Ruiz", hostile, 1), encoding="utf-8")
+    assert hostile in ana.read_text(encoding="utf-8")
+    elsewhere = tmp_path / "full"
+    shutil.copytree(project, elsewhere)
+
+    assert run_cli(project, "build") == 0
+    made_once = re.search(r"profile pages rendered \((\d+) of Material's blocks made once\)", capsys.readouterr().err)
+    assert made_once and int(made_once[1]) >= 5, "the shared blocks were not used"
+    monkeypatch.setattr(plugin, "SHARED_BLOCKS", ())  # every profile rendered in full
+    assert run_cli(elsewhere, "build") == 0
+    assert "blocks made once" not in capsys.readouterr().err
+
+    shared, full = tree(project / "site" / "earners"), tree(elsewhere / "site" / "earners")
+    assert len(shared) >= 10
+    assert shared == full
+    page = next(p for p in (project / "site" / "earners").glob("*/index.html") if "O&#39;Brien" in p.read_text("utf-8"))
+    assert "<script>alert" not in page.read_text(encoding="utf-8")

@@ -14,6 +14,7 @@ import shutil
 import sqlite3
 from collections.abc import Iterable
 from pathlib import Path
+from typing import Any
 
 from . import __version__
 from .model import District, Earner
@@ -154,6 +155,15 @@ class Fingerprints:
                 self._memo[id(earner)] = (earner, "earner:" + earner.digest)
                 for index, award in enumerate(earner.awards):
                     self._memo[id(award)] = (award, f"award:{earner.digest}:{index}")
+
+    def seed_profiles(self, profiles: Iterable[Any], catalog: CatalogDigests, today: dt.date) -> None:
+        """A profile is made from its earner, the parts of the catalog it shows and the day
+        (people.profiles): fingerprinted by those, not by walking its badges."""
+        for profile in profiles:
+            earner = profile.earner
+            if earner.digest:
+                key = ContentCache.key("profile", earner.digest, catalog.for_profile(earner), today.isoformat())
+                self._memo[id(profile)] = (profile, "profile:" + key)
 
     def of(self, value: object) -> str:
         if value is None or isinstance(value, (str, int, float, dt.date, Path)):

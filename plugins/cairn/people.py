@@ -96,6 +96,10 @@ def shown_awards(earner: Earner) -> list[Award]:
 def profiles(district: District, today: dt.date) -> list[Profile]:
     """A profile for every public earner with a slug, ordered by name."""
     result = []
+    active_by_stack = {
+        stack.id: [c.id for c in district.stack_credentials(stack.id) if c.status == "active"]
+        for stack in district.stacks.values()
+    }
     for earner in district.earners:
         if not earner.public or not earner.slug:
             continue
@@ -109,7 +113,7 @@ def profiles(district: District, today: dt.date) -> list[Profile]:
         topic_ids = {t for cid in held for t in district.credentials[cid].topics}
         stacks = []
         for stack in district.stacks.values():
-            active = [c.id for c in district.stack_credentials(stack.id) if c.status == "active"]
+            active = active_by_stack[stack.id]
             count = sum(1 for cid in active if cid in held)
             if count:
                 stacks.append(StackProgress(stack, count, len(active)))
