@@ -206,13 +206,21 @@ def district(args: argparse.Namespace, work: Path) -> None:
 def linearity(args: argparse.Namespace, work: Path) -> None:
     sizes = [int(s) for s in args.linearity.split(",") if s.strip()]
     if sizes:
-        print(f"\n{'awards':>10}{'earners':>10}{'cold build':>14}{'per award':>14}{'peak PSS':>12}")
+        # "added award": the time each award past the previous size cost. The catalog's pages and
+        # images are a fixed cost, so time per award falls as awards grow; the added cost shows
+        # whether the part that grows with awards is linear.
+        print(f"\n{'awards':>10}{'earners':>10}{'cold build':>14}{'per award':>14}{'added award':>14}{'peak PSS':>12}")
+        previous = None
         for awards in sizes:
             earners = max(100, awards // 10)
             folder = work / f"linear-{awards}"
             generate(args.credentials, earners, awards, 2, folder)
             seconds, rss = cairn_build(folder)
-            print(f"{awards:>10,}{earners:>10,}{seconds:>12.1f} s{seconds / awards * 1000:>11.2f} ms{rss:>9.0f} MB")
+            added = f"{(seconds - previous[1]) / (awards - previous[0]) * 1000:>11.2f} ms" if previous else f"{'':>14}"
+            print(
+                f"{awards:>10,}{earners:>10,}{seconds:>12.1f} s{seconds / awards * 1000:>11.2f} ms{added}{rss:>9.0f} MB"
+            )
+            previous = (awards, seconds)
             shutil.rmtree(folder, ignore_errors=True)
 
 
