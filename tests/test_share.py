@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 import yaml
-from cairn.share import qr_png, share_image
+from cairn.share import qr_codes, share_image
 from conftest import REPO, run_cli
 from PIL import Image
 
@@ -41,7 +41,9 @@ def test_every_credential_qr_code_decodes_to_its_page(sample_site: Path, tmp_pat
     # The SVG draws the same code: render it as the PNG writer does and compare the decoded text.
     svg = (sample_site / "credentials" / "wait-time" / "qr.svg").read_text(encoding="utf-8")
     assert svg.startswith("<?xml") and "<title>QR code: Wait Time</title>" in svg
-    assert qr_png(f"{SITE_URL}credentials/wait-time/") == (sample_site / "credentials/wait-time/qr.png").read_bytes()
+    png, same_svg = qr_codes(f"{SITE_URL}credentials/wait-time/", "QR code: Wait Time")
+    assert png == (sample_site / "credentials/wait-time/qr.png").read_bytes()
+    assert same_svg == (sample_site / "credentials/wait-time/qr.svg").read_bytes()
 
 
 def test_link_previews_point_at_existing_images(sample_site: Path) -> None:

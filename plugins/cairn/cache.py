@@ -12,12 +12,15 @@ import hashlib
 import os
 import shutil
 import sqlite3
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING
 
 from . import __version__
 from .model import District, Earner
+
+if TYPE_CHECKING:
+    from .people import Profile
 
 
 class ContentCache:
@@ -125,17 +128,34 @@ class CatalogDigests:
             for sid, stack in district.stacks.items()
         }
 
+        # Asked for several times per earner (award files, profile page, page fingerprints).
+        self._memo: dict[tuple[str, int], tuple[Earner, str]] = {}
+
+    def _remembered(self, kind: str, earner: Earner, make: Callable[[], str]) -> str:
+        found = self._memo.get((kind, id(earner)))
+        if found is None:
+            found = self._memo[(kind, id(earner))] = (earner, make())  # the reference keeps the id
+        return found[1]
+
     def for_awards(self, earner: Earner) -> str:
         """What an earner's badge files show: the credentials held, their badges, topic labels."""
-        held = sorted({a.credential for a in earner.awards})
-        return ContentCache.key(self.shared, *(self.credentials[c] for c in held))
+
+        def make() -> str:
+            held = sorted({a.credential for a in earner.awards})
+            return ContentCache.key(self.shared, *(self.credentials[c] for c in held))
+
+        return self._remembered("awards", earner, make)
 
     def for_profile(self, earner: Earner) -> str:
         """What a profile shows besides the earner: also the whole of every stack they are on
         (its progress counts), and the schools."""
-        held = sorted({a.credential for a in earner.awards})
-        stacks = sorted({self.district.credentials[c].stack for c in held})
-        return ContentCache.key(self.for_awards(earner), *(self.stacks[s] for s in stacks))
+
+        def make() -> str:
+            held = sorted({a.credential for a in earner.awards})
+            stacks = sorted({self.district.credentials[c].stack for c in held})
+            return ContentCache.key(self.for_awards(earner), *(self.stacks[s] for s in stacks))
+
+        return self._remembered("profile", earner, make)
 
 
 class Fingerprints:
@@ -156,7 +176,7 @@ class Fingerprints:
                 for index, award in enumerate(earner.awards):
                     self._memo[id(award)] = (award, f"award:{earner.digest}:{index}")
 
-    def seed_profiles(self, profiles: Iterable[Any], catalog: CatalogDigests, today: dt.date) -> None:
+    def seed_profiles(self, profiles: Iterable[Profile], catalog: CatalogDigests, today: dt.date) -> None:
         """A profile is made from its earner, the parts of the catalog it shows and the day
         (people.profiles): fingerprinted by those, not by walking its badges."""
         for profile in profiles:

@@ -27,10 +27,6 @@ def qr_codes(url: str, title: str) -> tuple[bytes, bytes]:
     return _qr_png(code), svg.getvalue()
 
 
-def qr_png(url: str) -> bytes:
-    return _qr_png(segno.make(url, error="m"))
-
-
 def _qr_png(code: segno.QRCode) -> bytes:
     # Pillow draws the modules: segno's own PNG writer is pure Python and took 9 ms a code.
     modules = bytes(0 if dark else 255 for row in code.matrix for dark in row)
