@@ -4,10 +4,10 @@
 import sys
 
 try:
-    from cairn.cli import main
+    from cairn.commands.cli import main
 except ImportError:  # not installed: run from the checkout
     sys.path.insert(0, "plugins")
-    from cairn.cli import main
+    from cairn.commands.cli import main
 
 if __name__ == "__main__":
     sys.exit(main())

@@ -22,8 +22,9 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "plugins"))
 
-from cairn import images, issue  # noqa: E402
-from cairn.ids import new_award_id, new_salt  # noqa: E402
+from cairn.commands.ids import new_award_id, new_salt  # noqa: E402
+from cairn.issue import files as issue  # noqa: E402
+from cairn.issue import images  # noqa: E402
 from cairn.model import (  # noqa: E402
     SECTIONS,
     Award,

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 from browser_support import browser, expected_failures, page  # noqa: F401 (fixtures for every browser test)
-from cairn.cli import main as cairn_main
+from cairn.commands.cli import main as cairn_main
 
 REPO = Path(__file__).resolve().parent.parent
 os.environ.setdefault("NO_MKDOCS_2_WARNING", "1")
@@ -46,7 +46,7 @@ def unpack_credentials(project: Path) -> Path:
 def baked_badge(site: Path, credential_id: str, assertion_url: str) -> bytes:
     """What "Download badge" gives an earner: the browser bakes the credential's badge with the
     assertion's URL exactly as bake.py does (test_browser_bake checks it byte for byte)."""
-    from cairn.bake import bake_png
+    from cairn.issue.bake import bake_png
 
     return bake_png((site / "badges" / f"{credential_id}.png").read_bytes(), assertion_url)
 

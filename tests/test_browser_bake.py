@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from cairn.bake import bake_png, unbake_png
+from cairn.issue.bake import bake_png, unbake_png
 from conftest import run_cli
 
 

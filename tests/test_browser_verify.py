@@ -24,8 +24,8 @@ import conftest
 import pytest
 import yaml
 from browser_support import TIMEOUT_MS, axe_violations, describe_violations
-from cairn import ob3
-from cairn.bake import bake_png
+from cairn.issue import ob3
+from cairn.issue.bake import bake_png
 from conftest import serve_folder
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from playwright.sync_api import expect

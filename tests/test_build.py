@@ -222,7 +222,7 @@ def test_wrong_command_lines_exit_2(project: Path) -> None:
 
 
 def test_every_command_has_help(capsys: pytest.CaptureFixture[str]) -> None:
-    from cairn.cli import main
+    from cairn.commands.cli import main
 
     for command in (
         ["--help"],
@@ -238,7 +238,7 @@ def test_every_command_has_help(capsys: pytest.CaptureFixture[str]) -> None:
 
 
 def test_badges_are_the_same_bytes_for_the_same_input() -> None:
-    from cairn.images import generate_badge
+    from cairn.issue.images import generate_badge
 
     first = generate_badge("Wait Time", "#1f6f8b", "foundational", "Formative Assessment")
     assert first == generate_badge("Wait Time", "#1f6f8b", "foundational", "Formative Assessment")

@@ -14,9 +14,9 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from cairn import fastcanon, ob3
-from cairn.load import Sources, load_district
+from cairn.issue import fastcanon, ob3
 from cairn.model import Issuer
+from cairn.sources.load import Sources, load_district
 from conftest import REPO, TEST_SIGNING_KEY
 from pyld import jsonld
 from test_ob3 import ALUMNI, W3C_METHOD

@@ -17,7 +17,7 @@ from pathlib import Path
 
 import pytest
 import yaml
-from cairn import ob3
+from cairn.issue import ob3
 from conftest import REPO, copy_project, run_cli, unpack_credentials
 
 SITE_URL = "http://127.0.0.1:8000/"

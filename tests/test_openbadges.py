@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 import yaml
-from cairn.bake import bake_png, unbake_png
+from cairn.issue.bake import bake_png, unbake_png
 from conftest import REPO, baked_badge, copy_project, run_cli, serve_folder
 from PIL import Image
 

@@ -10,7 +10,7 @@ import shutil
 from pathlib import Path
 
 import pytest
-from cairn import plugin
+from cairn.adapters.mkdocs import plugin
 from conftest import run_cli, unpack_credentials
 
 

@@ -21,7 +21,7 @@ from pathlib import Path
 
 import pytest
 import yaml
-from cairn.ob3 import public_multibase
+from cairn.issue.ob3 import public_multibase
 from conftest import REPO, unpack_credentials
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from PIL import Image

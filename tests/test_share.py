@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 import yaml
-from cairn.share import qr_codes, share_image
+from cairn.issue.share import qr_codes, share_image
 from conftest import REPO, run_cli
 from PIL import Image
 

@@ -13,8 +13,8 @@ import unicodedata
 from dataclasses import dataclass
 from functools import cached_property
 
-from .model import Award, Credential, District, Earner, School, Stack, Topic
-from .ob2 import expiry
+from cairn.issue.ob2 import expiry
+from cairn.model import Award, Credential, District, Earner, School, Stack, Topic
 
 
 def slug_for(name: str) -> str:

@@ -19,7 +19,7 @@ from cryptography.hazmat.primitives.serialization import (
     load_pem_private_key,
 )
 
-from .ob3 import private_key_from_multibase, public_multibase
+from cairn.issue.ob3 import private_key_from_multibase, public_multibase
 
 ENVIRONMENT_VARIABLE = "CAIRN_SIGNING_KEY"
 

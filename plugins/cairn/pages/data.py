@@ -10,8 +10,8 @@ from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import urlencode
 
-from .model import LEVELS, Credential, District, Stack, Topic
-from .people import Badge, Profile, TopicExperts, holders_by_credential
+from cairn.model import LEVELS, Credential, District, Stack, Topic
+from cairn.people import Badge, Profile, TopicExperts, holders_by_credential
 
 HOURS_BUCKETS = (
     ("up-to-5", "Up to 5 hours", 0, 5),

@@ -8,8 +8,8 @@ import re
 from pathlib import Path
 from typing import Any
 
-from .problems import Problems
-from .source import KeyPath, Lines
+from cairn.sources.problems import Problems
+from cairn.sources.source import KeyPath, Lines
 
 ID_PATTERN = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 ID_HINT = "use lower-case letters, digits and single hyphens only, e.g. 'wait-time'"

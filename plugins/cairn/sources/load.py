@@ -12,10 +12,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from . import images
-from .cache import ContentCache
-from .fields import ID_HINT, Fields, is_id
-from .model import (
+from cairn.build.cache import ContentCache
+from cairn.build.workers import fork_map
+from cairn.issue import images
+from cairn.model import (
     LEVELS,
     STATUSES,
     Alignment,
@@ -30,10 +30,10 @@ from .model import (
     Stack,
     Topic,
 )
-from .problems import Problems
-from .source import MAX_TEXT_BYTES, Lines, parse_yaml, read_text, split_front_matter
-from .spec import parse_body
-from .workers import fork_map
+from cairn.sources.fields import ID_HINT, Fields, is_id
+from cairn.sources.problems import Problems
+from cairn.sources.source import MAX_TEXT_BYTES, Lines, parse_yaml, read_text, split_front_matter
+from cairn.sources.spec import parse_body
 
 TOPICS_FILE = "_topics.yml"
 STATUS_FILE = "_status-list.yml"

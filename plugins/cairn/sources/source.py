@@ -14,7 +14,7 @@ from typing import Any
 
 import yaml
 
-from .problems import Problems
+from cairn.sources.problems import Problems
 
 MAX_TEXT_BYTES = 2 * 1024 * 1024
 MAX_DEPTH = 50

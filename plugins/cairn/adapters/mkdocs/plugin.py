@@ -29,15 +29,16 @@ from mkdocs.structure.pages import Page
 from mkdocs.structure.toc import get_toc
 from mkdocs.utils import get_build_date
 
-from . import images, issue
-from .cache import CatalogDigests, ContentCache, Fingerprints
-from .keys import KeyProblem, load_signing_key
-from .load import Sources, load_district
-from .markdown_ext import SpecMarkdown
-from .model import District, Earner, Issuer
-from .ob3 import did_web, public_key_from_multibase
-from .output import OutputFolder
-from .pages import (
+from cairn.build.cache import CatalogDigests, ContentCache, Fingerprints
+from cairn.build.progress import stage
+from cairn.build.publish import OutputFolder
+from cairn.build.workers import fork_map
+from cairn.issue import files as issue
+from cairn.issue import images
+from cairn.issue.keys import KeyProblem, load_signing_key
+from cairn.issue.ob3 import did_web, public_key_from_multibase
+from cairn.model import District, Earner, Issuer
+from cairn.pages.data import (
     PageSpec,
     Sharing,
     badge_path,
@@ -48,10 +49,10 @@ from .pages import (
     site_pages,
     standalone_pages,
 )
-from .people import experts_by_topic, profiles
-from .problems import ProblemsFound
-from .progress import stage
-from .workers import fork_map
+from cairn.pages.markdown import SpecMarkdown
+from cairn.people import experts_by_topic, profiles
+from cairn.sources.load import Sources, load_district
+from cairn.sources.problems import ProblemsFound
 
 log = logging.getLogger("mkdocs.plugins.cairn")
 

@@ -25,7 +25,7 @@ from typing import Any
 
 from pyld import jsonld
 
-from . import ob3
+from cairn.issue import ob3
 
 XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
 XSD_DOUBLE = "http://www.w3.org/2001/XMLSchema#double"

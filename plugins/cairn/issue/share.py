@@ -10,7 +10,7 @@ import io
 import segno
 from PIL import Image, ImageDraw, ImageOps
 
-from .images import _font, _hex_to_rgb, _mix, _png_bytes, wrap_words
+from cairn.issue.images import _font, _hex_to_rgb, _mix, _png_bytes, wrap_words
 
 SHARE_SIZE = (1200, 630)
 

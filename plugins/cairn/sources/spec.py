@@ -6,8 +6,8 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-from .model import SECTIONS, Rubric, Section
-from .problems import Problems
+from cairn.model import SECTIONS, Rubric, Section
+from cairn.sources.problems import Problems
 
 _HEADING = re.compile(r"^(#{1,6})[ \t]+(.*?)[ \t]*#*[ \t]*$")
 _FENCE = re.compile(r"^[ \t]{0,3}(```|~~~)")

@@ -14,8 +14,8 @@ from pathlib import Path
 
 import yaml
 
-from .problems import Problems
-from .source import compose_yaml
+from cairn.sources.problems import Problems
+from cairn.sources.source import compose_yaml
 
 NEWLINES = ("\r\n", "\n")
 
@@ -37,8 +37,8 @@ STATUS_HEADER = """# The next free index in the Open Badges 3.0 revocation statu
 def assign_missing_ids(earner_files: list[Path], problems: Problems, status_file: Path) -> dict[Path, int]:
     """Give every award without an id, salt or status index new ones, and every public earner
     without a slug one derived from their name; returns the number of additions per file."""
-    from .load import read_next_status_index
-    from .people import slug_for
+    from cairn.people import slug_for
+    from cairn.sources.load import read_next_status_index
 
     counter = [read_next_status_index(status_file, problems)]
 

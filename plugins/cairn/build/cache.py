@@ -16,11 +16,11 @@ from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from . import __version__
-from .model import District, Earner
+from cairn import __version__
+from cairn.model import District, Earner
 
 if TYPE_CHECKING:
-    from .people import Profile
+    from cairn.people import Profile
 
 
 class ContentCache:

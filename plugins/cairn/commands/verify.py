@@ -17,8 +17,8 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import unquote, urlsplit
 
-from .bake import PNG_SIGNATURE, NotABadge, unbake_png
-from .ob2 import hashed_recipient
+from cairn.issue.bake import PNG_SIGNATURE, NotABadge, unbake_png
+from cairn.issue.ob2 import hashed_recipient
 
 MAX_DOCUMENT_BYTES = 1024 * 1024
 _REVOKED = re.compile(r"^Revoked on (\d{4}-\d{2}-\d{2}): (.*)$", re.DOTALL)
@@ -222,7 +222,7 @@ def _check_assertion(
 
 def _did_document_url(did: str, site_url: str) -> str:
     """did:web resolution; our own DID is read where our build wrote it."""
-    from .ob3 import did_document_path, did_web
+    from cairn.issue.ob3 import did_document_path, did_web
 
     if did == did_web(site_url):
         return site_url + did_document_path(site_url)
@@ -233,7 +233,7 @@ def _did_document_url(did: str, site_url: str) -> str:
 
 def _verify_credential(document: dict[str, Any], fetcher: Fetcher, email: str | None, today: dt.date) -> Verdict:
     """An Open Badges 3.0 credential: signature against the issuer's did:web key, status bit, dates."""
-    from .ob3 import did_web, public_key_from_multibase, verify_proof
+    from cairn.issue.ob3 import did_web, public_key_from_multibase, verify_proof
 
     facts: list[tuple[str, str]] = []
     try:

@@ -15,9 +15,9 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
-from .fields import ID_HINT, is_id
-from .load import STATUS_FILE, Sources, load_district
-from .problems import Problems
+from cairn.sources.fields import ID_HINT, is_id
+from cairn.sources.load import STATUS_FILE, Sources, load_district
+from cairn.sources.problems import Problems
 
 EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE = 0, 1, 2
 
@@ -180,7 +180,7 @@ def _mkdocs_config(config_file: Path, **overrides: str) -> Any:
 def _issuer(config: Any) -> Any:
     from mkdocs.exceptions import PluginError
 
-    from .plugin import issuer_from_config
+    from cairn.adapters.mkdocs.plugin import issuer_from_config
 
     try:
         return issuer_from_config(config, config.plugins["cairn"].config)
@@ -233,7 +233,7 @@ def _serve(config_file: Path, address: str) -> int:
 
 
 def _new_credential(config_file: Path, target: str) -> int:
-    from .scaffold import ScaffoldError, new_credential
+    from cairn.commands.scaffold import ScaffoldError, new_credential
 
     parts = target.strip("/").split("/")
     if len(parts) != 2 or not all(is_id(part) for part in parts):
@@ -257,7 +257,7 @@ def _new_credential(config_file: Path, target: str) -> int:
 
 
 def _ids(config_file: Path) -> int:
-    from .ids import assign_missing_ids
+    from cairn.commands.ids import assign_missing_ids
 
     sources = _sources(config_file)
     problems = Problems(sources.root)
@@ -272,7 +272,7 @@ def _ids(config_file: Path) -> int:
 
 
 def _verify(config_file: Path, badge: str, email: str | None) -> int:
-    from .verify import verify_badge
+    from cairn.commands.verify import verify_badge
 
     config = _mkdocs_config(config_file)
     issuer = _issuer(config)

@@ -10,7 +10,7 @@ import hashlib
 from dataclasses import dataclass
 from typing import Any
 
-from .model import Award, Credential, Earner, Issuer
+from cairn.model import Award, Credential, Earner, Issuer
 
 CONTEXT = "https://w3id.org/openbadges/v2"
 

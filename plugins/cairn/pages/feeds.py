@@ -8,10 +8,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from .model import District
-from .ob2 import Urls
-from .pages import cards, profile_url
-from .people import Profile, TopicExperts
+from cairn.issue.ob2 import Urls
+from cairn.model import District
+from cairn.pages.data import cards, profile_url
+from cairn.people import Profile, TopicExperts
 
 FEED_VERSION = 1
 

@@ -26,8 +26,8 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey,
 from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
 from pyld import jsonld
 
-from .model import Award, Credential, District, Earner, Issuer
-from .ob2 import Urls, expiry, hashed_recipient
+from cairn.issue.ob2 import Urls, expiry, hashed_recipient
+from cairn.model import Award, Credential, District, Earner, Issuer
 
 VC_V2 = "https://www.w3.org/ns/credentials/v2"
 OB_V3 = "https://purl.imsglobal.org/spec/ob/v3p0/context-3.0.3.json"
@@ -64,7 +64,7 @@ def document_loader(url: str, options: Any = None) -> dict[str, Any]:
             f"context {url} is not bundled with Cairn", "jsonld.LoadDocumentError", code="loading document failed"
         )
     if url not in _context_cache:
-        text = (resources.files("cairn") / "contexts" / name).read_text(encoding="utf-8")
+        text = (resources.files("cairn.issue") / "contexts" / name).read_text(encoding="utf-8")
         _context_cache[url] = json.loads(text)
     # "static" lets pyld keep the resolved context across calls instead of re-reading it each time.
     return {"contextUrl": None, "documentUrl": url, "document": copy.deepcopy(_context_cache[url]), "tag": "static"}

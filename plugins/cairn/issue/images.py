@@ -69,7 +69,7 @@ def normalise_png(data: bytes) -> bytes:
 
 @functools.lru_cache(maxsize=32)  # a font file is read and parsed once per size, not once per image
 def _font(size: int) -> ImageFont.FreeTypeFont:
-    path = resources.files("cairn") / "fonts" / "DejaVuSansCondensed-Bold.ttf"
+    path = resources.files("cairn.issue") / "fonts" / "DejaVuSansCondensed-Bold.ttf"
     with resources.as_file(path) as font_file:
         return ImageFont.truetype(str(font_file), size)
 

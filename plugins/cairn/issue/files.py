@@ -17,12 +17,13 @@ from functools import partial
 from pathlib import Path
 from typing import Any
 
-from . import api, bake, images, ob2, ob3, share
-from .cache import ContentCache
-from .keys import SigningKey
-from .model import District, Earner, Issuer
-from .people import Profile, TopicExperts, shown_awards
-from .workers import fork_map
+from cairn.build.cache import ContentCache
+from cairn.build.workers import fork_map
+from cairn.issue import bake, images, ob2, ob3, share
+from cairn.issue.keys import SigningKey
+from cairn.model import District, Earner, Issuer
+from cairn.pages import feeds as api
+from cairn.people import Profile, TopicExperts, shown_awards
 
 Job = tuple[tuple[str | bytes, ...], Callable[[], bytes]]  # (inputs that decide the result, how to make it)
 
