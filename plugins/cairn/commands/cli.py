@@ -9,9 +9,7 @@ import argparse
 import datetime as dt
 import logging
 import os
-import shutil
 import sys
-import tempfile
 from pathlib import Path
 from typing import Any
 
@@ -37,6 +35,8 @@ def _parser() -> argparse.ArgumentParser:
     )
     build.add_argument("--strict", action="store_true", help="treat warnings as errors")
     build.add_argument("--site-dir", help="build here instead of the site_dir in mkdocs.yml")
+    build.add_argument("--no-cache", action="store_true", help="do all the work again, trusting nothing cached")
+    build.add_argument("--debug", action="store_true", help="show the full traceback of a fault in Cairn")
 
     serve = commands.add_parser(
         "serve",
@@ -101,7 +101,7 @@ def main(argv: list[str] | None = None) -> int:
         if args.command == "check":
             return _check(config_file, args.strict)
         if args.command == "build":
-            return _build(config_file, args.strict, args.site_dir)
+            return _build(config_file, args.strict, args.site_dir, not args.no_cache, args.debug)
         return _serve(config_file, args.address)
     except _SettingsError as error:
         print(f"error: {error}", file=sys.stderr)
@@ -180,44 +180,43 @@ def _mkdocs_config(config_file: Path, **overrides: str) -> Any:
 def _issuer(config: Any) -> Any:
     from mkdocs.exceptions import PluginError
 
-    from cairn.adapters.mkdocs.plugin import issuer_from_config
+    from cairn.adapters.mkdocs.plugin import settings_from_config
 
     try:
-        return issuer_from_config(config, config.plugins["cairn"].config)
+        return settings_from_config(config, config.plugins["cairn"].config).issuer
     except PluginError as error:
         raise _SettingsError(str(error)) from None
 
 
-def _build(config_file: Path, strict: bool, site_dir: str | None) -> int:
+def _build(config_file: Path, strict: bool, site_dir: str | None, use_cache: bool, debug: bool) -> int:
     # The plugin loads and checks the sources once and stops the build with every problem
-    # listed; checking here first as well would read every file twice.
+    # listed; checking here first as well would read every file twice. Nothing is published
+    # until every page and file is made (build/pipeline.py).
     from mkdocs.commands.build import build
     from mkdocs.exceptions import MkDocsException
 
     _setup_logging(logging.INFO)
-    target = Path(site_dir) if site_dir else Path(_mkdocs_config(config_file).site_dir)
-    target = target.resolve()
-    target.parent.mkdir(parents=True, exist_ok=True)
-    # MkDocs renders into a staging folder; the plugin then brings into the target only the
-    # files that changed (see output.py). Every check runs before the target is touched.
-    staging = Path(tempfile.mkdtemp(prefix=".site-build-", dir=target.parent))
-    plugin = None
+    overrides = {"site_dir": str(Path(site_dir).resolve())} if site_dir else {}
+    config = _mkdocs_config(config_file, **overrides)
+    plugin = config.plugins["cairn"]
+    plugin.config.strict = plugin.config.strict or strict
+    plugin.config.cache = plugin.config.cache and use_cache
+    target = Path(config.site_dir)
     try:
-        config = _mkdocs_config(config_file, site_dir=str(staging))
-        plugin = config.plugins["cairn"]
-        plugin.publish_dir = target
-        if strict:
-            plugin.config.strict = True
         build(config)
     except (MkDocsException, OSError) as error:
-        touched = getattr(plugin, "site", None) is not None
-        state = "may be partly updated: run the build again" if touched else "is unchanged"
-        print(f"{error}\nerror: the build failed; {target} {state}", file=sys.stderr)
+        print(f"{error}\nerror: the build failed; {target} is unchanged", file=sys.stderr)
         return EXIT_PROBLEMS
-    finally:
-        shutil.rmtree(staging, ignore_errors=True)
-    if target.stat().st_mode & 0o777 != 0o755:  # a chmod moves the folder's change time (output.py)
-        target.chmod(0o755)
+    except Exception as error:  # a fault in Cairn or a library, not in the user's files
+        if debug:
+            raise
+        print(
+            f"error: the build stopped: {type(error).__name__}: {error}\n"
+            f"{target} is unchanged. This is a fault in Cairn, not in your files: please report it "
+            "with the output of the same command run with --debug",
+            file=sys.stderr,
+        )
+        return EXIT_PROBLEMS
     print(f"built {target}", file=sys.stderr)
     return EXIT_OK
 

@@ -1,0 +1,378 @@
+"""One build, in the order the data flows: load and validate → plan what changed → make
+pages, files, images and signatures → publish. It knows nothing of MkDocs: a generator's
+adapter calls these stages and renders the pages it is handed (see adapters/mkdocs/).
+
+Nothing reaches site/ or the private folder before `publish`; a build that fails or is
+killed at any point leaves both as the last finished build left them (build/publish.py).
+"""
+
+from __future__ import annotations
+
+import fcntl
+import itertools
+import json
+import logging
+import os
+import shutil
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Protocol
+
+from markupsafe import escape
+
+from cairn.build.cache import CatalogDigests, ContentCache, Fingerprints
+from cairn.build.progress import stage
+from cairn.build.publish import OutputFolder, Publication, manifest_path, stage_folder
+from cairn.build.workers import fork_map
+from cairn.issue import files as issue
+from cairn.issue.keys import KeyProblem, load_signing_key
+from cairn.issue.ob3 import did_web, public_key_from_multibase
+from cairn.model import District, Earner
+from cairn.pages import sitemap
+from cairn.pages.data import (
+    PageSpec,
+    Sharing,
+    badge_path,
+    home_data,
+    profile_page,
+    profile_search_entry,
+    profile_url,
+    site_pages,
+    standalone_pages,
+)
+from cairn.people import Profile, TopicExperts, experts_by_topic, profiles
+from cairn.settings import Settings, SettingsError
+from cairn.sources.load import Sources, load_district
+from cairn.sources.problems import Problem, ProblemsFound
+
+log = logging.getLogger("mkdocs.plugins.cairn")
+
+AWARDS_PER_SLICE = 500  # award files are made by forked workers about this many awards at a time
+PROFILES_PER_SLICE = 100
+
+
+class BuildFailed(Exception):
+    """The build cannot go on; the message says why and what to do. Nothing was published."""
+
+
+class PageRenderer(Protocol):
+    """What a generator's adapter does for the core: render a page spec into HTML."""
+
+    def prepare(self, sample: list[PageSpec]) -> None: ...
+
+    def render(self, spec: PageSpec) -> bytes: ...
+
+
+SearchEntries = list[dict[str, Any]]
+
+
+@dataclass
+class Plan:
+    """Stage 2's result: what the generator renders, with what data."""
+
+    pages: list[PageSpec]  # generated pages, in a stable order
+    home: dict[str, Any]  # data for the district's home page
+
+
+class Build:
+    def __init__(self, settings: Settings) -> None:
+        self.settings = settings
+        self.cache = ContentCache(settings.cache_dir)  # TEMP until enabled= lands
+        self._lock: int | None = None
+        self.site: OutputFolder | None = None
+        self.private: OutputFolder | None = None
+
+    # -- 1. load and validate ------------------------------------------------------------------
+
+    def load(self) -> list[Problem]:
+        """Read and check every source; returns the warnings. Raises BuildFailed with every
+        problem listed when there is an error (or a warning, when strict)."""
+        settings = self.settings
+        try:
+            settings.check_folders()
+        except SettingsError as error:
+            raise BuildFailed(f"{settings.config_file.name}: {error}") from None
+        sources = Sources(catalog=settings.catalog_dir, earners=settings.earners_dir, root=settings.root)
+        district, problems = load_district(sources, settings.today, cache=self.cache)
+        self.cache.flush()
+        try:
+            problems.raise_if_errors(strict=settings.strict)
+        except ProblemsFound as found:
+            raise BuildFailed(found.report()) from None
+        self.district: District = district
+        try:
+            key, made = load_signing_key(settings.signing_key, settings.create_development_key)
+        except KeyProblem as error:
+            raise BuildFailed(str(error)) from None
+        if made:
+            log.warning(
+                f"cairn: made a development signing key at {settings.signing_key}; it is for trials only: "
+                "keep a real key out of git and give it with CAIRN_SIGNING_KEY or signing_key"
+            )
+        for retired in settings.retired_keys:
+            try:
+                public_key_from_multibase(retired)
+            except ValueError as error:
+                raise BuildFailed(f"{settings.config_file.name}: cairn retired_keys: {error}") from None
+        self.signer = issue.Signer(key, did_web(settings.issuer.site_url), self.cache)
+        return problems.warnings
+
+    # -- 2. plan: what is shown, and what changed since the last finished build ------------------
+
+    def plan(self) -> Plan:
+        settings, district = self.settings, self.district
+        self.sharing = Sharing(settings.issuer.site_url, settings.issuer.name, settings.linkedin_organization_id)
+        self.people: list[Profile] = profiles(district, settings.today)
+        self.by_topic: list[TopicExperts] = experts_by_topic(district, self.people)
+        pages = site_pages(district, self.sharing, self.people, self.by_topic)
+        self.badges = issue.badge_images(district, self.cache)
+        self._open_outputs()
+        self.site_digest = site_digest(settings)
+        self.catalog = CatalogDigests(district, self.badges)
+        self.fingerprints = Fingerprints()
+        self.fingerprints.seed(district.earners)
+        self.fingerprints.seed_profiles(self.people, self.catalog, settings.today)
+        self._page_keys: dict[str, str] = {}
+        return Plan(pages=pages, home=home_data(district))
+
+    def _open_outputs(self) -> None:
+        """One build at a time; a commit that did not finish is undone before any manifest is read."""
+        settings = self.settings
+        cache_dir = settings.cache_dir
+        cache_dir.mkdir(parents=True, exist_ok=True, mode=0o700)
+        self._lock = os.open(cache_dir / "build.lock", os.O_RDWR | os.O_CREAT, 0o600)
+        try:
+            fcntl.flock(self._lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            raise BuildFailed(
+                f"another build is running with the private folder {settings.private_dir}: wait for it to finish"
+            ) from None
+        self.publication = Publication(cache_dir)
+        recovered = self.publication.recover()
+        if recovered:
+            log.warning(f"cairn: {recovered}")
+        self.site = OutputFolder(settings.site_dir, manifest_path(cache_dir, settings.site_dir), owned=True)
+        self.private = OutputFolder(
+            settings.private_dir, manifest_path(cache_dir, settings.private_dir), owned=False, private=True
+        )
+
+    @property
+    def generator_output(self) -> Path:
+        """Where the generator writes its own pages, to be published with the rest."""
+        return stage_folder(self.settings.site_dir) / "generator"
+
+    # -- 3. make: pages (rendered by the generator), profiles, badge files, feeds ----------------
+
+    def kept_page(self, spec: PageSpec) -> SearchEntries | None:
+        """The search entries of a generated page whose data, templates and settings are those
+        of its published HTML: it is not rendered again (600 pages took 10 s of a rebuild).
+        None when the generator must render it."""
+        assert self.site is not None
+        key = ContentCache.key(
+            "page", self.site_digest, self.settings.today.isoformat(), spec.template, spec.title,
+            spec.description, spec.markdown, repr(spec.tags), self.fingerprints.of(spec.data),
+        )  # fmt: skip
+        entries = self._cached_entries(key)
+        if entries is None or not self.site.keep_group(f"page:{spec.src_uri}", key):
+            self._page_keys[spec.src_uri] = key
+            return None
+        return entries
+
+    def _cached_entries(self, key: str) -> SearchEntries | None:
+        raw = self.cache.get(ContentCache.key("search-entries", key))
+        if raw is None:
+            return None
+        try:
+            entries = json.loads(raw)
+        except ValueError:
+            return None
+        ok = isinstance(entries, list) and all(isinstance(e, dict) for e in entries)
+        return entries if ok else None
+
+    def page_rendered(self, spec: PageSpec, dest: str, html: bytes, entries: SearchEntries | None) -> bool:
+        """A freshly rendered generated page, staged as one group; False for a page that is not
+        Cairn's to publish (the generator writes it)."""
+        assert self.site is not None
+        key = self._page_keys.get(spec.src_uri)
+        if key is None:
+            return False
+        self.site.write_group(f"page:{spec.src_uri}", key, [(dest, html)])
+        if entries is not None:
+            self.cache.put(ContentCache.key("search-entries", key), json.dumps(entries).encode())
+        return True
+
+    def profiles(self, renderer: PageRenderer) -> SearchEntries:
+        """Public profiles, rendered only when something they show changed, across the cores;
+        returns every profile's search entry (one search box for everything)."""
+        site = self.site
+        assert site is not None
+        pending, entries = [], []
+        for profile in self.people:
+            url = profile_url(profile.slug)
+            key = ContentCache.key(
+                "profile-page", self.site_digest, self.catalog.for_profile(profile.earner),
+                self.settings.today.isoformat(), earner_key(profile.earner),
+            )  # fmt: skip
+            if not site.keep_group(f"page:{url}", key):
+                pending.append((profile, f"page:{url}", key))
+            entry = profile_search_entry(profile)
+            entries.append(
+                {
+                    "location": url,
+                    "title": entry.title,
+                    "text": f"<p>{escape(entry.text)}</p>",
+                    "tags": list(entry.tags),
+                }
+            )
+        renderer.prepare([profile_page(p, self.sharing) for p, _, _ in pending[:2]])
+
+        def render_slice(index: int) -> list[tuple[str, str, list[str], int, int]]:
+            result = []
+            for profile, group, key in pending[index * PROFILES_PER_SLICE : (index + 1) * PROFILES_PER_SLICE]:
+                path = profile_url(profile.slug) + "index.html"
+                html = renderer.render(profile_page(profile, self.sharing))
+                result.append((group, key, [path], *site.write_group_files([(path, html)])))
+            return result
+
+        slices = -(-len(pending) // PROFILES_PER_SLICE)
+        for made in stage(fork_map(render_slice, slices), "rendering profile pages", slices, "slice"):
+            for group, key, paths, count, size in made:
+                site.record_group(group, key, paths, count, size)
+        log.info(f"cairn: {len(pending):,} of {len(self.people):,} profile pages rendered, the rest unchanged")
+        return entries
+
+    def standalone_pages(self) -> list[Any]:
+        return standalone_pages(self.district, self.people, self.sharing)
+
+    def make_files(self, standalone: list[tuple[str, bytes]]) -> None:
+        """Everything besides pages: badge images, Open Badges 2.0 and 3.0 files, feeds, share
+        images and QR codes, the verify page's names, award links and delivery packages."""
+        site, private = self.site, self.private
+        assert site is not None and private is not None
+        district, issuer, signer = self.district, self.settings.issuer, self.signer
+        site.write_all((badge_path(cid), png) for cid, png in self.badges.items())
+        site.write_all(issue.ob2_shared_files(district, issuer))
+        site.write_all(issue.feed_files(district, issuer, self.by_topic))
+        site.write_all(issue.verify_name_files(self.people, issuer.site_url))
+        site.write_all(issue.share_files(district, issuer, self.badges, self.cache))
+        site.write_all(standalone)
+        site.write_all(issue.ob3_shared_files(district, issuer, signer, list(self.settings.retired_keys)))
+        self._award_files()
+        private.write("award-links.csv", issue.award_links_csv(district, issuer))
+
+    def _award_files(self) -> None:
+        """Each earner's award files, made again only when the earner's record, the catalog or
+        the settings changed since the last finished build."""
+        site, private = self.site, self.private
+        assert site is not None and private is not None
+        issuer = self.settings.issuer
+        # repr leaves out fields marked repr=False (the issuer's image, an earner's email): add them.
+        settings = ContentCache.key(repr(issuer), issuer.image_png or b"", self.signer.verification_method)
+        pending = []
+        for earner in self.district.earners:
+            group = f"earner:{earner.source.name}"
+            key = ContentCache.key("earner-files", settings, self.catalog.for_awards(earner), earner_key(earner))
+            kept = [site.keep_group(group, key), private.keep_group(group, key)]
+            if not all(kept):
+                pending.append((earner, group, key))
+        # Slices of about 500 awards, each made, signed and staged by a forked worker; the
+        # first here, so the document shapes fastcanon learns from it are inherited.
+        slices = list(_slices(pending, AWARDS_PER_SLICE))
+        results = itertools.chain(
+            (self._issue_slice(chunk) for chunk in slices[:1]),
+            fork_map(lambda index: self._issue_slice(slices[index + 1]), len(slices) - 1),
+        )
+        for made in stage(results, "issuing award files", len(slices), "slice"):
+            for group, key, site_files, private_files in made:
+                site.record_group(group, key, *site_files)
+                private.record_group(group, key, *private_files)
+        log.info(f"cairn: award files of {len(pending):,} of {len(self.district.earners):,} earners made")
+
+    def _issue_slice(self, chunk: list[tuple[Earner, str, str]]) -> list[tuple[str, str, tuple, tuple]]:
+        """Make and stage the award files of some earners (in a worker); returns what the
+        parent records: per earner its group, key, and (paths, count, bytes) per folder."""
+        site, private = self.site, self.private
+        assert site is not None and private is not None
+        earners = [earner for earner, _, _ in chunk]
+        made = issue.earner_files(earners, self.district, self.settings.issuer, self.signer, self.badges)
+        result = []
+        for (_, group, key), files in zip(chunk, made, strict=True):
+            staged_site = site.write_group_files(files.site)
+            staged_private = private.write_group_files(files.private)
+            result.append(
+                (
+                    group,
+                    key,
+                    ([p for p, _ in files.site], *staged_site),
+                    ([p for p, _ in files.private], *staged_private),
+                )
+            )
+        return result
+
+    # -- 4. publish ---------------------------------------------------------------------------
+
+    def publish(self) -> None:
+        """The generator's own output joins Cairn's files, then both folders change at once."""
+        site, private = self.site, self.private
+        assert site is not None and private is not None
+        output = self.generator_output
+        sitemap.add_urls(output, [self.settings.issuer.site_url + profile_url(p.slug) for p in self.people])
+        site.adopt_tree(output)
+        self.publication.commit([site, private])
+        for name, folder in (("site", site), ("private folder", private)):
+            stats = folder.stats
+            log.info(
+                f"cairn: {name}: {stats.written:,} files written ({stats.bytes_written / 1e6:,.1f} MB), "
+                f"{stats.kept:,} unchanged, {stats.deleted:,} deleted"
+            )
+        if site.stats.foreign:
+            shown = ", ".join(site.stats.foreign[:5]) + (" …" if len(site.stats.foreign) > 5 else "")
+            log.warning(
+                f"cairn: removed {len(site.stats.foreign)} file(s) from {self.settings.site_dir} that no source makes "
+                f"({shown}); files the site needs as they are (CNAME, .nojekyll) belong in the content folder"
+            )
+        self.cache.flush()
+        self.close()
+        log.info(
+            f"cairn: award links for the committee (private, holds emails) in {self.settings.private_dir / 'award-links.csv'}"
+        )
+
+    def close(self) -> None:
+        """After publishing, or when the build stops: staged files never outlive their build."""
+        for folder in filter(None, (self.site, self.private)):
+            shutil.rmtree(folder.stage, ignore_errors=True)
+        if self._lock is not None:
+            os.close(self._lock)
+            self._lock = None
+
+
+def _slices(pending: list[tuple[Earner, str, str]], awards: int) -> Iterator[list[tuple[Earner, str, str]]]:
+    """`pending` cut into lists whose earners hold about `awards` awards each."""
+    chunk: list[tuple[Earner, str, str]] = []
+    count = 0
+    for item in pending:
+        chunk.append(item)
+        count += len(item[0].awards)
+        if count >= awards:
+            yield chunk
+            chunk, count = [], 0
+    if chunk:
+        yield chunk
+
+
+def earner_key(earner: Earner) -> str:
+    """Everything an earner's files and profile take from the earner: the digest of the file
+    and the facts it was checked against (load.py), else its fields (repr leaves out the email)."""
+    return earner.digest or repr(earner) + "\x00" + earner.email
+
+
+def site_digest(settings: Settings) -> str:
+    """What every page's look depends on besides its own data: the versions of Cairn and the
+    generator, mkdocs.yml, the theme overrides and the content pages (the navigation)."""
+    folders = [settings.content_dir, *filter(None, [settings.theme_dir])]
+    parts: list[str | bytes] = [settings.engine, settings.config_file.read_bytes()]
+    for folder in folders:
+        for path in sorted(p for p in folder.rglob("*") if p.is_file()):
+            parts += [path.relative_to(folder).as_posix(), path.read_bytes()]
+    return ContentCache.key("site", *parts)
