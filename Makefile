@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 export NO_MKDOCS_2_WARNING := 1
 
-.PHONY: serve build check test lint clean verifier bench
+.PHONY: serve build check test lint clean verifier bench properdocs-sample
 
 serve: $(VENV)/.installed
 	$(BIN)/python build.py serve
@@ -19,13 +19,16 @@ check: $(VENV)/.installed
 bench: $(VENV)/.installed
 	$(BIN)/python bench/scale.py $(ARGS)
 
-test: $(VENV)/.installed-test node_modules/.installed /usr/bin/chromium /usr/bin/zbarimg .venv-referee/.installed tests/referee/ob3/node_modules/.installed
+test: $(VENV)/.installed-test node_modules/.installed /usr/bin/chromium /usr/bin/zbarimg .venv-referee/.installed tests/referee/ob3/node_modules/.installed \
+		.venv-properdocs/.installed
 	$(BIN)/ruff check plugins tests bench build.py
+	$(BIN)/mypy
 	$(BIN)/python -m pytest
 
 lint: $(VENV)/.installed-test
 	$(BIN)/ruff check plugins tests bench build.py
 	$(BIN)/ruff format --check plugins tests bench build.py
+	$(BIN)/mypy
 
 $(VENV)/.installed: pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -36,6 +39,26 @@ $(VENV)/.installed: pyproject.toml
 $(VENV)/.installed-test: $(VENV)/.installed
 	$(BIN)/python -m pip install --quiet -e '.[test]'
 	touch $@
+
+# ProperDocs, the maintained fork of MkDocs 1.6 (issue 13), in a venv of its own. Material
+# requires the mkdocs package, so both are installed there; Cairn runs ProperDocs when it is
+# installed (CAIRN_ENGINE=mkdocs|properdocs overrides: plugins/cairn/adapters/mkdocs/engine.py).
+PROPERDOCS := properdocs==1.6.7
+.venv-properdocs/.installed: pyproject.toml
+	rm -rf .venv-properdocs
+	$(PYTHON) -m venv .venv-properdocs
+	.venv-properdocs/bin/python -m pip install --quiet --upgrade pip
+	.venv-properdocs/bin/python -m pip install --quiet '$(PROPERDOCS)' -e .
+	touch $@
+
+# The sample built with ProperDocs, in a copy (.site-properdocs/site/); tests/test_properdocs.py
+# checks it equals the MkDocs build except the generator meta tag.
+properdocs-sample: .venv-properdocs/.installed
+	rm -rf .site-properdocs && mkdir .site-properdocs
+	cp -R catalog earners theme content mkdocs.yml .site-properdocs/
+	cd .site-properdocs && CAIRN_ENGINE=properdocs ../.venv-properdocs/bin/python ../build.py build
+	@grep -q 'name="generator" content="mkdocs-ProperDocs' .site-properdocs/site/index.html \
+		|| { echo "error: that build ran MkDocs, not ProperDocs (see plugins/cairn/adapters/mkdocs/engine.py)"; exit 1; }
 
 # The Open Badges 2.0 validator pins old libraries: it gets a venv of its own.
 .venv-referee/.installed: tests/referee/requirements.txt
@@ -71,4 +94,4 @@ node_modules/.installed: package.json package-lock.json
 	test -x /usr/bin/zbarimg
 
 clean:
-	rm -rf $(VENV) .venv-referee node_modules tests/referee/ob3/node_modules site build .site-build-* .site-old-*
+	rm -rf $(VENV) .venv-referee .venv-properdocs .site-properdocs node_modules tests/referee/ob3/node_modules site build .site-build-* .site-old-*

@@ -183,7 +183,7 @@ class District:
         return [c for c in self.in_stack_order() if c.status == "active"]
 
     def in_stack_order(self) -> list[Credential]:
-        ordered = []
+        ordered: list[Credential] = []
         for stack in self.stacks.values():
             ordered.extend(self.credentials[cid] for cid in stack.credentials if self.credentials[cid].published)
         return ordered

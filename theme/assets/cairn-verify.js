@@ -2,15 +2,18 @@
 // Open Badges 2.0 hosted badges: a baked PNG, a pasted assertion URL, ?a=<award id> or
 // ?url=<assertion URL>. Open Badges 3.0 signed credentials: a baked PNG (an `openbadgecredential`
 // chunk, or an `openbadges` one holding the credential), a credential's JSON (pasted or as a
-// file), a URL that serves one, or ?c=<award id> (this site's /ob3/<id>.json). Credentials are
-// judged by the Digital Credentials Consortium's verifier (assets/vendor/dcc-verifier.js), loaded
-// only when one is checked. The email is hashed here and never sent or stored.
+// file), a URL that serves one, or ?c=<award id> (this site's published credential). Credentials
+// are judged by the Digital Credentials Consortium's verifier (assets/vendor/dcc-verifier.js),
+// loaded only when one is checked. The email is hashed here and never sent or stored. This site's
+// award URLs come from the page (data-*-url, made by plugins/cairn/urls.py): none is spelt here.
 (function () {
   "use strict";
   var root = document.getElementById("cairn-verify");
   if (!root) return;
   var SITE = root.dataset.siteUrl, DISTRICT = root.dataset.issuerName, MAX = 1 << 20;
   var VERIFIER = new URL(root.dataset.ob3Verifier, document.baseURI).href, OWN_DID = didWeb(SITE);
+  // URL patterns: {award} stands for an award id, {prefix} for its first two characters.
+  var ASSERTION_URL = root.dataset.assertionUrl, OB3_URL = root.dataset.ob3Url, NAMES_URL = root.dataset.namesUrl;
   var $ = function (id) { return document.getElementById(id); };
   var form = $("verify-form"), fileInput = $("verify-file"), urlInput = $("verify-url"), jsonInput = $("verify-json");
   var email = $("verify-email"), result = $("verify-result"), details = $("verify-details");
@@ -268,13 +271,18 @@
   }
 
   // ---- the earner's name: only for a public earner's award whose id the input gave
-  function awardId(facts) {
-    var prefix = SITE + (facts.ob3 ? "ob3/" : "assertions/"), id = (facts.url || "").slice(prefix.length);
-    return under(facts.url, prefix) && /^[A-Za-z0-9_-]+\.json$/.test(id) ? id.slice(0, -5) : null;
+  function fill(pattern, name, value) { return pattern.split("{" + name + "}").join(value); }
+  // The award id in a URL that follows `pattern`, else null.
+  function idIn(pattern, url) {
+    var parts = pattern.split("{award}");
+    var fits = typeof url === "string" && url.startsWith(parts[0]) && url.endsWith(parts[1]);
+    var id = fits ? url.slice(parts[0].length, url.length - parts[1].length) : "";
+    return /^[A-Za-z0-9_-]+$/.test(id) ? id : null;
   }
+  function awardId(facts) { return idIn(facts.ob3 ? OB3_URL : ASSERTION_URL, facts.url); }
   async function earnerOf(id) {
     try {
-      var response = await fetch(SITE + "verify/names/" + id.slice(0, 2) + ".json", { credentials: "omit" });
+      var response = await fetch(fill(NAMES_URL, "prefix", id.slice(0, 2)), { credentials: "omit" });
       var entry = response.ok ? (await response.json())[id] : null;
       return entry && typeof entry.name === "string" ? entry : null;
     } catch (error) {
@@ -447,10 +455,10 @@
 
   // ?a=<award id>: its OB 2.0 assertion; ?c=<award id>: its OB 3.0 credential; ?url=<either's URL>.
   var params = new URLSearchParams(location.search), url = params.get("url");
-  [["a", "assertions/"], ["c", "ob3/"]].forEach(function (pair) {
+  [["a", ASSERTION_URL], ["c", OB3_URL]].forEach(function (pair) {
     var award = params.get(pair[0]);
     if (award === null) return;
-    url = /^[A-Za-z0-9_-]+$/.test(award) ? SITE + pair[1] + award + ".json" : "";
+    url = /^[A-Za-z0-9_-]+$/.test(award) ? fill(pair[1], "award", award) : "";
     if (!url) say("notfound", "Not found", "'" + award + "' is not an award id.");
   });
   if (url) { urlInput.value = url; run({ url: url.trim() }); }

@@ -23,7 +23,7 @@ from markupsafe import escape
 
 from cairn.build.cache import CatalogDigests, ContentCache, Fingerprints
 from cairn.build.progress import stage
-from cairn.build.publish import OutputFolder, Publication, manifest_path, stage_folder
+from cairn.build.publish import OutputFolder, Publication, manifest_path, prune_manifests, stage_folder
 from cairn.build.workers import fork_map
 from cairn.issue import files as issue
 from cairn.issue.keys import KeyProblem, load_signing_key
@@ -33,11 +33,9 @@ from cairn.pages import sitemap
 from cairn.pages.data import (
     PageSpec,
     Sharing,
-    badge_path,
     home_data,
     profile_page,
     profile_search_entry,
-    profile_url,
     site_pages,
     standalone_pages,
 )
@@ -45,6 +43,7 @@ from cairn.people import Profile, TopicExperts, experts_by_topic, profiles
 from cairn.settings import Settings, SettingsError
 from cairn.sources.load import Sources, load_district
 from cairn.sources.problems import Problem, ProblemsFound
+from cairn.urls import PATHS, file_of
 
 log = logging.getLogger("mkdocs.plugins.cairn")
 
@@ -152,6 +151,7 @@ class Build:
         recovered = self.publication.recover()
         if recovered:
             log.warning(f"cairn: {recovered}")
+        prune_manifests(cache_dir)
         self.site = OutputFolder(settings.site_dir, manifest_path(cache_dir, settings.site_dir), owned=True)
         self.private = OutputFolder(
             settings.private_dir, manifest_path(cache_dir, settings.private_dir), owned=False, private=True
@@ -209,7 +209,7 @@ class Build:
         assert site is not None
         pending, entries = [], []
         for profile in self.people:
-            url = profile_url(profile.slug)
+            url = PATHS.earner(profile.slug)
             key = ContentCache.key(
                 "profile-page", self.site_digest, self.catalog.for_profile(profile.earner),
                 self.settings.today.isoformat(), earner_key(profile.earner),
@@ -230,7 +230,7 @@ class Build:
         def render_slice(index: int) -> list[tuple[str, str, list[str], int, int]]:
             result = []
             for profile, group, key in pending[index * PROFILES_PER_SLICE : (index + 1) * PROFILES_PER_SLICE]:
-                path = profile_url(profile.slug) + "index.html"
+                path = file_of(PATHS.earner(profile.slug))
                 html = renderer.render(profile_page(profile, self.sharing))
                 result.append((group, key, [path], *site.write_group_files([(path, html)])))
             return result
@@ -251,7 +251,7 @@ class Build:
         site, private = self.site, self.private
         assert site is not None and private is not None
         district, issuer, signer = self.district, self.settings.issuer, self.signer
-        site.write_all((badge_path(cid), png) for cid, png in self.badges.items())
+        site.write_all((PATHS.badge_image(cid), png) for cid, png in self.badges.items())
         site.write_all(issue.ob2_shared_files(district, issuer))
         site.write_all(issue.feed_files(district, issuer, self.by_topic))
         site.write_all(issue.verify_name_files(self.people, issuer.site_url))
@@ -317,7 +317,7 @@ class Build:
         site, private = self.site, self.private
         assert site is not None and private is not None
         output = self.generator_output
-        sitemap.add_urls(output, [self.settings.issuer.site_url + profile_url(p.slug) for p in self.people])
+        sitemap.add_urls(output, [PATHS.at(self.settings.issuer.site_url).earner(p.slug) for p in self.people])
         site.adopt_tree(output)
         self.publication.commit([site, private])
         for name, folder in (("site", site), ("private folder", private)):
@@ -334,14 +334,13 @@ class Build:
             )
         self.cache.flush()
         self.close()
-        log.info(
-            f"cairn: award links for the committee (private, holds emails) in {self.settings.private_dir / 'award-links.csv'}"
-        )
+        links = self.settings.private_dir / "award-links.csv"
+        log.info(f"cairn: award links for the committee (private, holds emails) in {links}")
 
     def close(self) -> None:
         """After publishing, or when the build stops: staged files never outlive their build."""
-        for folder in filter(None, (self.site, self.private)):
-            shutil.rmtree(folder.stage, ignore_errors=True)
+        for folder in (self.settings.site_dir, self.settings.private_dir):
+            shutil.rmtree(stage_folder(folder), ignore_errors=True)
         if self._lock is not None:
             os.close(self._lock)
             self._lock = None

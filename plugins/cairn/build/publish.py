@@ -22,6 +22,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import re
 import shutil
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -210,6 +211,7 @@ class OutputFolder:
             if entry is not None:
                 entry[1], entry[2] = _stat(self.root / relative) or (entry[1], 0)
         return {
+            "path": str(self.root.resolve()),  # first, so prune_manifests reads it from the head
             "version": MANIFEST_VERSION,
             "root": _identity(self.root),
             "files": self._files,
@@ -366,6 +368,19 @@ def _write_durably(path: Path, content: bytes) -> None:
 def manifest_path(cache_dir: Path, root: Path) -> Path:
     """The manifest of one published folder (site/, a served copy, the private folder)."""
     return cache_dir / "publish" / (hashlib.sha256(str(root.resolve()).encode()).hexdigest()[:24] + ".json")
+
+
+def prune_manifests(cache_dir: Path) -> None:
+    """Forget folders that are gone (each `serve` publishes into a temporary folder)."""
+    for manifest in cache_dir.glob("publish/*.json"):
+        try:
+            with open(manifest, "rb") as head:
+                found = re.match(rb'\{"path": ?("(?:[^"\\]|\\.)*")', head.read(4096))
+            path = json.loads(found[1]) if found else None
+        except (OSError, ValueError):
+            path = None
+        if not isinstance(path, str) or not os.path.isdir(path):
+            manifest.unlink(missing_ok=True)
 
 
 def _walk_files(root: Path) -> Iterable[str]:

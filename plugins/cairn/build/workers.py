@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import multiprocessing
 import os
+import signal
 from collections.abc import Callable, Iterator
 from typing import Any, TypeVar
 
@@ -20,6 +21,13 @@ _task: Callable[[int], Any] | None = None  # set in the parent while a pool runs
 def _run(index: int) -> Any:
     assert _task is not None
     return _task(index)
+
+
+def _quiet_signals() -> None:
+    # The parent handles Ctrl-C and SIGTERM (it stops the pool and undoes what it must);
+    # a worker just ends when the pool is terminated, without a traceback of its own.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
 
 
 def worker_count() -> int:
@@ -38,7 +46,7 @@ def fork_map(task: Callable[[int], T], count: int) -> Iterator[T]:
         return
     _task = task
     try:
-        with multiprocessing.get_context("fork").Pool(workers) as pool:
+        with multiprocessing.get_context("fork").Pool(workers, initializer=_quiet_signals) as pool:
             yield from pool.imap(_run, range(count))
     finally:
         _task = None

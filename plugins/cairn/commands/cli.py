@@ -9,15 +9,17 @@ import argparse
 import datetime as dt
 import logging
 import os
+import signal
 import sys
 from pathlib import Path
 from typing import Any
 
+from cairn.adapters.mkdocs import engine
 from cairn.sources.fields import ID_HINT, is_id
 from cairn.sources.load import STATUS_FILE, Sources, load_district
 from cairn.sources.problems import Problems
 
-EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE = 0, 1, 2
+EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE, EXIT_INTERRUPTED = 0, 1, 2, 130
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -141,10 +143,10 @@ def _check(config_file: Path, strict: bool) -> int:
     return EXIT_OK if _report(config_file, strict) else EXIT_PROBLEMS
 
 
-class _StderrHandler(logging.StreamHandler):  # type: ignore[type-arg]
+class _StderrHandler(logging.StreamHandler):
     """Writes to whatever sys.stderr is now, not the one at start-up."""
 
-    @property  # type: ignore[override]
+    @property
     def stream(self) -> Any:
         return sys.stderr
 
@@ -154,7 +156,7 @@ class _StderrHandler(logging.StreamHandler):  # type: ignore[type-arg]
 
 
 def _setup_logging(level: int) -> None:
-    logger = logging.getLogger("mkdocs")
+    logger = logging.getLogger(engine.LOGGER)
     if not any(getattr(h, "cairn", False) for h in logger.handlers):
         handler = _StderrHandler()
         handler.setFormatter(logging.Formatter("%(levelname)-7s -  %(message)s"))
@@ -202,8 +204,14 @@ def _build(config_file: Path, strict: bool, site_dir: str | None, use_cache: boo
     plugin.config.strict = plugin.config.strict or strict
     plugin.config.cache = plugin.config.cache and use_cache
     target = Path(config.site_dir)
+    previous = signal.signal(signal.SIGTERM, _interrupt)  # a cancelled CI job: as Ctrl-C
     try:
         build(config)
+    except KeyboardInterrupt:
+        if plugin.build is not None:
+            plugin.build.close()
+        print(f"error: the build was stopped; {target} is unchanged", file=sys.stderr)
+        return EXIT_INTERRUPTED
     except (MkDocsException, OSError) as error:
         print(f"{error}\nerror: the build failed; {target} is unchanged", file=sys.stderr)
         return EXIT_PROBLEMS
@@ -217,8 +225,14 @@ def _build(config_file: Path, strict: bool, site_dir: str | None, use_cache: boo
             file=sys.stderr,
         )
         return EXIT_PROBLEMS
+    finally:
+        signal.signal(signal.SIGTERM, previous)
     print(f"built {target}", file=sys.stderr)
     return EXIT_OK
+
+
+def _interrupt(signum: int, frame: Any) -> None:
+    raise KeyboardInterrupt
 
 
 def _serve(config_file: Path, address: str) -> int:

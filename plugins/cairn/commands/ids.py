@@ -17,8 +17,6 @@ import yaml
 from cairn.sources.problems import Problems
 from cairn.sources.source import compose_yaml
 
-NEWLINES = ("\r\n", "\n")
-
 
 def new_award_id() -> str:
     """128 random bits as 26 lower-case base32 characters: unguessable, URL- and file-safe."""

@@ -19,6 +19,7 @@ from urllib.parse import unquote, urlsplit
 
 from cairn.issue.bake import PNG_SIGNATURE, NotABadge, unbake_png
 from cairn.issue.ob2 import hashed_recipient
+from cairn.urls import Urls
 
 MAX_DOCUMENT_BYTES = 1024 * 1024
 _REVOKED = re.compile(r"^Revoked on (\d{4}-\d{2}-\d{2}): (.*)$", re.DOTALL)
@@ -222,13 +223,13 @@ def _check_assertion(
 
 def _did_document_url(did: str, site_url: str) -> str:
     """did:web resolution; our own DID is read where our build wrote it."""
-    from cairn.issue.ob3 import did_document_path, did_web
+    from cairn.issue.ob3 import did_web
 
     if did == did_web(site_url):
-        return site_url + did_document_path(site_url)
+        return Urls(site_url).did_document()
     segments = [unquote(part) for part in did.removeprefix("did:web:").split(":")]
     path = "/".join(segments[1:])
-    return f"https://{segments[0]}/" + (f"{path}/did.json" if path else ".well-known/did.json")
+    return Urls(f"https://{segments[0]}/" + (f"{path}/" if path else "")).did_document()
 
 
 def _verify_credential(document: dict[str, Any], fetcher: Fetcher, email: str | None, today: dt.date) -> Verdict:

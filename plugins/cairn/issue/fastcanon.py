@@ -327,9 +327,10 @@ def _fill(template: Template, strings: list[str]) -> list[Triple] | None:
             filled.append('"' + escape_literal(value) + '"')
     triples = [
         (
-            s if s.__class__ is str else filled[s[0]] + s[1],
+            # `__class__ is str` rather than isinstance: this runs for every quad of 50,000 documents.
+            s if s.__class__ is str else filled[s[0]] + s[1],  # type: ignore[index]
             p,
-            o if o.__class__ is str else filled[o[0]] + o[1],
+            o if o.__class__ is str else filled[o[0]] + o[1],  # type: ignore[index]
         )
         for s, p, o in template.quads
     ]

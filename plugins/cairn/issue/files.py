@@ -1,7 +1,9 @@
-"""Everything a build issues besides pages: badge images and Open Badges 2.0 files.
+"""Everything a build issues besides pages: badge images, share images and QR codes, Open
+Badges 2.0 and 3.0 files, feeds, the verify page's name shards, and the private award
+links and delivery packages.
 
-`ob2_files` yields (path under site/, bytes) pairs; the caller writes them. The private
-award-links file for the committee goes elsewhere (never under site/).
+Each function returns (path, bytes) pairs, paths from urls.py; build/pipeline.py decides
+which folder they go to (the private ones never under site/) and publishes them.
 """
 
 from __future__ import annotations
@@ -11,10 +13,9 @@ import datetime as dt
 import io
 import json
 import zipfile
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from functools import partial
-from pathlib import Path
 from typing import Any
 
 from cairn.build.cache import ContentCache
@@ -24,6 +25,7 @@ from cairn.issue.keys import SigningKey
 from cairn.model import District, Earner, Issuer
 from cairn.pages import feeds as api
 from cairn.people import Profile, TopicExperts, shown_awards
+from cairn.urls import PATHS, Urls, did_document_path
 
 Job = tuple[tuple[str | bytes, ...], Callable[[], bytes]]  # (inputs that decide the result, how to make it)
 
@@ -65,47 +67,49 @@ def json_bytes(document: dict[str, Any]) -> bytes:
 
 def ob2_shared_files(district: District, issuer: Issuer) -> Iterator[tuple[str, bytes]]:
     """The issuer, every BadgeClass and the revocation list: the files not tied to one award."""
-    urls = ob2.Urls(issuer.site_url)
-    yield "issuer.json", json_bytes(ob2.issuer_profile(issuer, urls))
+    urls = Urls(issuer.site_url)
+    yield PATHS.issuer(), json_bytes(ob2.issuer_profile(issuer, urls))
     if issuer.image_png:
-        yield "issuer.png", issuer.image_png
+        yield PATHS.issuer_image(), issuer.image_png
     for credential in district.published:
         labels = [district.topics[t].label for t in credential.topics]
-        yield f"badges/{credential.id}.json", json_bytes(ob2.badge_class(credential, labels, urls))
+        yield PATHS.badge_class(credential.id), json_bytes(ob2.badge_class(credential, labels, urls))
     revoked = [award for earner in district.earners for award in earner.awards if award.revoked]
-    yield "revocations.json", json_bytes(ob2.revocation_list(revoked, urls))
+    yield PATHS.revocations(), json_bytes(ob2.revocation_list(revoked, urls))
 
 
 def ob2_award_files(district: District, issuer: Issuer, earner: Earner) -> Iterator[tuple[str, bytes]]:
     """One earner's hosted assertions. Baked PNGs are made in the browser from the badge
     image (theme/assets/cairn-bake.js), not hosted: one per award would double the site's
     files and add two thirds to its size."""
-    urls = ob2.Urls(issuer.site_url)
+    urls = Urls(issuer.site_url)
     for award in earner.awards:
         credential = district.credentials[award.credential]
-        yield f"assertions/{award.id}.json", json_bytes(ob2.assertion(award, earner, credential, urls))
+        yield PATHS.assertion(award.id or ""), json_bytes(ob2.assertion(award, earner, credential, urls))
 
 
 def feed_files(district: District, issuer: Issuer, by_topic: list[TopicExperts]) -> Iterator[tuple[str, bytes]]:
-    urls = ob2.Urls(issuer.site_url)
-    yield "api/credentials.json", json_bytes(api.credentials_feed(district, urls))
-    yield "api/experts.json", json_bytes(api.experts_feed(by_topic, urls))
+    urls = Urls(issuer.site_url)
+    yield PATHS.api_credentials(), json_bytes(api.credentials_feed(district, urls))
+    yield PATHS.api_experts(), json_bytes(api.experts_feed(by_topic, urls))
 
 
 def share_files(
     district: District, issuer: Issuer, badges: dict[str, bytes], cache: ContentCache | None = None
 ) -> list[tuple[str, bytes]]:
     """Per published credential: QR codes of its page (PNG, SVG) and its 1200×630 preview image."""
-    urls = ob2.Urls(issuer.site_url)
-    paths: list[str] = []
+    urls = Urls(issuer.site_url)
+    paths: list[tuple[str, ...]] = []
     jobs: list[Job] = []
     for credential in district.published:
-        page = urls.credential_page(credential.id)
+        page = urls.credential(credential.id)
         stack = district.stacks[credential.stack]
         title = f"QR code: {credential.title}"
         badge = badges[credential.id]
-        folder = f"credentials/{credential.id}"
-        paths += [f"{folder}/qr", f"{folder}/share.png"]
+        paths += [
+            (PATHS.credential_qr_png(credential.id), PATHS.credential_qr_svg(credential.id)),
+            (PATHS.share_image(credential.id),),
+        ]
         jobs += [
             (("qr", page, title), partial(_qr_pair, page, title)),
             (
@@ -114,12 +118,12 @@ def share_files(
             ),
         ]
     files = []
-    for path, made in zip(paths, run_cached(cache, jobs), strict=True):
-        if path.endswith("/qr"):
+    for named, made in zip(paths, run_cached(cache, jobs), strict=True):
+        if len(named) == 2:  # the QR pair
             png_size = int.from_bytes(made[:4], "big")
-            files += [(f"{path}.png", made[4 : 4 + png_size]), (f"{path}.svg", made[4 + png_size :])]
+            files += [(named[0], made[4 : 4 + png_size]), (named[1], made[4 + png_size :])]
         else:
-            files.append((path, made))
+            files.append((named[0], made))
     return files
 
 
@@ -146,9 +150,9 @@ class Signer:
 
     def sign_many(self, items: list[tuple[dict[str, Any], str]]) -> list[dict[str, Any]]:
         """Sign documents, each with its `created`, across the machine's cores when there are
-        enough to pay for it. Signatures are not cached one by one: at about 4,600 a second
-        (fastcanon.py) a signature costs less than a file in the cache, and the files of
-        earners whose records did not change are not made again at all (output.py)."""
+        enough to pay for it. Signatures are not kept in the content cache: at about 4,600 a
+        second (fastcanon.py) one costs less than a cache entry, and the files of earners whose
+        records did not change are not made again at all (build/publish.py groups)."""
         method = self.verification_method
         values = _proof_values(items, self.key.private, method)
         signed = []
@@ -160,7 +164,7 @@ class Signer:
 
 def _proof_values(jobs: list[tuple[dict[str, Any], str]], key: Any, method: str) -> list[str]:
     # In the calling process: award files are made across the cores a batch of earners at a
-    # time (plugin.py), each worker signing its own earners' credentials.
+    # time (build/pipeline.py), each worker signing its own earners' credentials.
     return [ob3.sign(document, key, method, created)["proof"][0]["proofValue"] for document, created in jobs]
 
 
@@ -196,7 +200,7 @@ def earner_files(
             package.add(f"{award.id}.json", signed)
             package.add(f"{award.id}.png", bake.bake_png(badge, signed.decode().strip(), "openbadgecredential"))
             if award.id in shown:
-                site.append((f"ob3/{award.id}.json", signed))
+                site.append((PATHS.ob3_credential(award.id or ""), signed))
         private = [(delivery_package_path(earner), package.finish())] if earner.awards else []
         result.append(EarnerFiles(earner, site, private))
     return result
@@ -234,7 +238,7 @@ def ob3_shared_files(
 ) -> Iterator[tuple[str, bytes]]:
     """The issuer's DID document and the signed status lists."""
     keys = [signer.key.public_multibase, *[k for k in retired_keys if k != signer.key.public_multibase]]
-    yield ob3.did_document_path(issuer.site_url), json_bytes(ob3.did_document(signer.did, keys))
+    yield did_document_path(issuer.site_url), json_bytes(ob3.did_document(signer.did, keys))
     revoked: dict[int, set[int]] = {}
     lists = {1}
     newest = None
@@ -252,37 +256,24 @@ def ob3_shared_files(
         document = ob3.status_list_credential(
             issuer.site_url, number, revoked.get(number, set()), signer.did, issuer.name, valid_from
         )
-        yield f"status/{number}.json", json_bytes(signer.sign(document, valid_from))
+        yield PATHS.status_list(number), json_bytes(signer.sign(document, valid_from))
 
 
 def verify_name_files(people: list[Profile], site_url: str) -> Iterator[tuple[str, bytes]]:
     """For the verify page: award id -> the earner's name and profile, for public earners' shown
     awards only, sharded by the id's first two characters so a lookup fetches a small file."""
+    urls = Urls(site_url)
     shards: dict[str, dict[str, dict[str, str]]] = {}
     for profile in people:
         for badge in profile.badges:
             award_id = badge.award.id or ""
-            entry = {"name": profile.earner.name, "profile": f"{site_url}earners/{profile.slug}/"}
+            entry = {"name": profile.earner.name, "profile": urls.earner(profile.slug)}
             shards.setdefault(award_id[:2], {})[award_id] = entry
     # Every possible shard is written, empty or not: which prefixes exist would say something
     # about the ids of earners who are not public, and a missing file would be a 404.
     alphabet = "abcdefghijklmnopqrstuvwxyz234567"
     for prefix in sorted({a + b for a in alphabet for b in alphabet} | set(shards)):
-        yield f"verify/names/{prefix}.json", json_bytes(dict(sorted(shards.get(prefix, {}).items())))
-
-
-def write_files(root: Path, files: Iterable[tuple[str, bytes]]) -> tuple[int, int]:
-    """Write (relative path, bytes) pairs under `root`; returns (files, bytes) written."""
-    made: set[Path] = set()
-    count = size = 0
-    for relative, content in files:
-        target = root / relative
-        if target.parent not in made:
-            target.parent.mkdir(parents=True, exist_ok=True)
-            made.add(target.parent)
-        target.write_bytes(content)
-        count, size = count + 1, size + len(content)
-    return count, size
+        yield PATHS.verify_names(prefix), json_bytes(dict(sorted(shards.get(prefix, {}).items())))
 
 
 AWARD_LINK_COLUMNS = (
@@ -308,7 +299,7 @@ def _cell(value: str) -> str:
 
 def award_links_csv(district: District, issuer: Issuer) -> bytes:
     """One row per award for a mail merge: who to send which links to. Private: it holds emails."""
-    urls = ob2.Urls(issuer.site_url)
+    urls = Urls(issuer.site_url)
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
     writer.writerow(AWARD_LINK_COLUMNS)
@@ -325,7 +316,7 @@ def award_links_csv(district: District, issuer: Issuer) -> bytes:
                 expires.isoformat() if expires else "",
                 award.revoked.date.isoformat() if award.revoked else "",
                 urls.assertion(award.id or ""),
-                urls.verify_page(award.id or ""),
+                urls.verify_award(award.id or ""),
                 delivery_package_path(earner),
                 f"{award.id}.json",
                 f"{award.id}.png",

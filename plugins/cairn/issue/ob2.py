@@ -1,50 +1,19 @@
 """Open Badges 2.0 documents as plain dicts: Issuer, BadgeClass, Assertion, RevocationList.
 
-Pure functions of the model; every `id` is the exact URL the document is served at.
+Pure functions of the model; every `id` is the exact URL the document is served at, from
+urls.py.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import hashlib
-from dataclasses import dataclass
 from typing import Any
 
 from cairn.model import Award, Credential, Earner, Issuer
+from cairn.urls import Urls
 
 CONTEXT = "https://w3id.org/openbadges/v2"
-
-
-@dataclass(frozen=True)
-class Urls:
-    """The public address of everything Cairn publishes, under the site's URL."""
-
-    base: str  # ends in "/"
-
-    def issuer(self) -> str:
-        return f"{self.base}issuer.json"
-
-    def issuer_image(self) -> str:
-        return f"{self.base}issuer.png"
-
-    def revocations(self) -> str:
-        return f"{self.base}revocations.json"
-
-    def credential_page(self, credential_id: str) -> str:
-        return f"{self.base}credentials/{credential_id}/"
-
-    def badge_class(self, credential_id: str) -> str:
-        return f"{self.base}badges/{credential_id}.json"
-
-    def badge_image(self, credential_id: str) -> str:
-        return f"{self.base}badges/{credential_id}.png"
-
-    def assertion(self, award_id: str) -> str:
-        return f"{self.base}assertions/{award_id}.json"
-
-    def verify_page(self, award_id: str) -> str:
-        """Where an earner checks a badge and downloads it baked (the site holds no baked PNGs)."""
-        return f"{self.base}verify/?a={award_id}"
 
 
 def hashed_recipient(email: str, salt: str) -> str:
@@ -111,7 +80,7 @@ def badge_class(credential: Credential, topic_labels: list[str], urls: Urls) -> 
         "name": credential.title,
         "description": credential.summary,
         "image": urls.badge_image(credential.id),
-        "criteria": {"id": urls.credential_page(credential.id), "narrative": criteria_narrative(credential)},
+        "criteria": {"id": urls.credential(credential.id), "narrative": criteria_narrative(credential)},
         "issuer": urls.issuer(),
         "tags": topic_labels,
     }

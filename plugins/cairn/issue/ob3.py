@@ -26,8 +26,9 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey,
 from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
 from pyld import jsonld
 
-from cairn.issue.ob2 import Urls, expiry, hashed_recipient
+from cairn.issue.ob2 import expiry, hashed_recipient
 from cairn.model import Award, Credential, District, Earner, Issuer
+from cairn.urls import Urls
 
 VC_V2 = "https://www.w3.org/ns/credentials/v2"
 OB_V3 = "https://purl.imsglobal.org/spec/ob/v3p0/context-3.0.3.json"
@@ -163,12 +164,6 @@ def did_web(site_url: str) -> str:
     return "did:web:" + ":".join(segments)
 
 
-def did_document_path(site_url: str) -> str:
-    """Where the DID document lives, relative to the site: /.well-known/did.json at a host's
-    root, else did.json at the site's own path (the did:web rule)."""
-    return "did.json" if urlsplit(site_url).path.strip("/") else ".well-known/did.json"
-
-
 def did_document(did: str, public_keys: list[str]) -> dict[str, Any]:
     """The current key first, then retired ones, which stay so old credentials still verify."""
     methods = [f"{did}#{key}" for key in public_keys]
@@ -259,10 +254,6 @@ class StatusEntry:
         return self.index % STATUS_LIST_SIZE
 
 
-def status_list_url(site_url: str, number: int) -> str:
-    return f"{site_url}status/{number}.json"
-
-
 def open_badge_credential(
     award: Award, earner: Earner, credential: Credential, district: District, issuer: Issuer, did: str
 ) -> dict[str, Any]:
@@ -274,7 +265,7 @@ def open_badge_credential(
         "name": credential.title,
         "description": credential.summary,
         "criteria": {
-            "id": urls.credential_page(credential.id),
+            "id": urls.credential(credential.id),
             "narrative": "\n\n".join(s.markdown for s in credential.sections[4:6]),
         },
         "image": {"id": urls.badge_image(credential.id), "type": "Image"},
@@ -330,7 +321,7 @@ def open_badge_credential(
         ]
     if award.status_index is not None:
         entry = StatusEntry(award.status_index)
-        list_url = status_list_url(issuer.site_url, entry.list_number)
+        list_url = urls.status_list(entry.list_number)
         document["credentialStatus"] = {
             "id": f"{list_url}#{entry.position}",
             "type": "BitstringStatusListEntry",
@@ -354,7 +345,7 @@ def encoded_bitstring(revoked_positions: set[int]) -> str:
 def status_list_credential(
     site_url: str, number: int, revoked_positions: set[int], did: str, issuer_name: str, valid_from: str
 ) -> dict[str, Any]:
-    url = status_list_url(site_url, number)
+    url = Urls(site_url).status_list(number)
     return {
         "@context": [VC_V2],
         "id": url,

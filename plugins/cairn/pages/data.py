@@ -12,6 +12,7 @@ from urllib.parse import urlencode
 
 from cairn.model import LEVELS, Credential, District, Stack, Topic
 from cairn.people import Badge, Profile, TopicExperts, holders_by_credential
+from cairn.urls import PATHS, Urls, file_of, source_of
 
 HOURS_BUCKETS = (
     ("up-to-5", "Up to 5 hours", 0, 5),
@@ -21,25 +22,14 @@ HOURS_BUCKETS = (
 )
 
 
-def credential_url(credential_id: str) -> str:
-    return f"credentials/{credential_id}/"
+# Site-relative paths build/pipeline.py asks for by these names; the scheme is urls.py's.
+badge_path = PATHS.badge_image
+profile_url = PATHS.earner
 
 
-def badge_path(credential_id: str) -> str:
-    return f"badges/{credential_id}.png"
-
-
-def embed_url(credential_id: str) -> str:
-    return f"embed/credentials/{credential_id}/"
-
-
-def share_image_path(credential_id: str) -> str:
-    return f"credentials/{credential_id}/share.png"
-
-
-def preview(sharing: Sharing, image_path: str, alt: str, wide: bool = True) -> dict[str, Any]:
+def preview(image_url: str, alt: str, wide: bool = True) -> dict[str, Any]:
     """What link previews (Open Graph, Twitter) show: an absolute image URL and its description."""
-    return {"image": sharing.site_url + image_path, "alt": alt, "wide": wide}
+    return {"image": image_url, "alt": alt, "wide": wide}
 
 
 @dataclass(frozen=True)
@@ -57,36 +47,34 @@ def standalone_pages(district: District, people: list[Profile], sharing: Sharing
     for credential in district.published:
         result.append(
             Standalone(
-                embed_url(credential.id) + "index.html",
+                file_of(PATHS.embed(credential.id)),
                 "embed-card.html",
                 {
                     "credential": credential,
                     "stack_title": district.stacks[credential.stack].title,
                     "issuer_name": sharing.organisation_name,
-                    "page_url": sharing.site_url + credential_url(credential.id),
-                    "image_url": sharing.site_url + badge_path(credential.id),
+                    "page_url": sharing.urls.credential(credential.id),
+                    "image_url": sharing.urls.badge_image(credential.id),
                 },
             )
         )
         for alias in credential.aliases:
-            result.append(_redirect(credential_url(alias), credential_url(credential.id), credential.title, sharing))
+            result.append(
+                _redirect(PATHS.credential(alias), PATHS.credential(credential.id), credential.title, sharing)
+            )
     for profile in people:
         for alias in profile.earner.aliases:
-            result.append(_redirect(profile_url(alias), profile_url(profile.slug), profile.earner.name, sharing))
+            result.append(_redirect(PATHS.earner(alias), PATHS.earner(profile.slug), profile.earner.name, sharing))
     return result
 
 
 def _redirect(old: str, new: str, title: str, sharing: Sharing) -> Standalone:
     # Relative, so the redirect works wherever the site is served; both are two folders deep.
     return Standalone(
-        old + "index.html",
+        file_of(old),
         "redirect.html",
         {"target": f"../../{new}", "canonical": sharing.site_url + new, "title": title},
     )
-
-
-def profile_url(slug: str) -> str:
-    return f"earners/{slug}/"
 
 
 @dataclass(frozen=True)
@@ -97,10 +85,15 @@ class Sharing:
     organisation_name: str
     linkedin_organisation_id: int | None = None
 
+    @property
+    def urls(self) -> Urls:
+        """Absolute URLs under the site's address."""
+        return Urls(self.site_url)
+
 
 def badge_link(profile: Profile, badge: Badge, sharing: Sharing) -> str:
     """The public link to one badge: its place on the earner's profile."""
-    return f"{sharing.site_url}{profile_url(profile.slug)}#badge-{badge.award.id}"
+    return sharing.urls.profile_badge(profile.slug, badge.award.id or "")
 
 
 def linkedin_url(profile: Profile, badge: Badge, sharing: Sharing) -> str:
@@ -155,8 +148,8 @@ def cards(district: District) -> dict[str, Card]:
                 stack=stack,
                 topics=tuple(district.topics[t] for t in credential.topics),
                 earners=district.earner_count(credential.id),
-                url=credential_url(credential.id),
-                badge=badge_path(credential.id),
+                url=PATHS.credential(credential.id),
+                badge=PATHS.badge_image(credential.id),
                 hours_bucket=hours_bucket(credential.estimated_hours),
                 position=position,
             )
@@ -174,7 +167,7 @@ def site_pages(
     common = {"levels": LEVELS, "hours_buckets": HOURS_BUCKETS}
     pages = [
         PageSpec(
-            "credentials/index.md",
+            source_of(PATHS.catalog()),
             "catalog.html",
             "Credentials",
             f"All {len(active)} micro-credentials the district offers, by stack, topic, level and hours.",
@@ -186,7 +179,7 @@ def site_pages(
             },
         ),
         PageSpec(
-            "stacks/index.md",
+            source_of(PATHS.stacks()),
             "stacks.html",
             "Stacks",
             "Stacks of micro-credentials, each a path from first steps to expertise.",
@@ -197,7 +190,7 @@ def site_pages(
             },
         ),
         PageSpec(
-            "topics/index.md",
+            source_of(PATHS.topics()),
             "topics.html",
             "Topics",
             "Every topic in the district's catalog, with its credentials.",
@@ -208,14 +201,14 @@ def site_pages(
         stack_cards = [all_cards[c.id] for c in district.stack_credentials(stack.id)]
         pages.append(
             PageSpec(
-                f"stacks/{stack.id}/index.md",
+                source_of(PATHS.stack(stack.id)),
                 "stack.html",
                 stack.title,
                 _one_line(stack.description),
                 data={
                     "stack": stack,
                     "cards": stack_cards,
-                    "preview": preview(sharing, share_image_path(stack_cards[0].credential.id), stack.title)
+                    "preview": preview(sharing.urls.share_image(stack_cards[0].credential.id), stack.title)
                     if stack_cards
                     else None,
                 },
@@ -224,7 +217,7 @@ def site_pages(
     for topic in district.topics.values():
         pages.append(
             PageSpec(
-                f"topics/{topic.id}/index.md",
+                source_of(PATHS.topic(topic.id)),
                 "topic.html",
                 topic.label,
                 topic.description,
@@ -241,7 +234,7 @@ def site_pages(
         index = siblings.index(credential)
         pages.append(
             PageSpec(
-                credential_url(credential.id) + "index.md",
+                source_of(PATHS.credential(credential.id)),
                 "credential.html",
                 credential.title,
                 credential.summary,
@@ -256,23 +249,21 @@ def site_pages(
                     "stack_size": len(siblings),
                     "holders": holders.get(credential.id, []),
                     "share": {
-                        "url": sharing.site_url + credential_url(credential.id),
-                        "embed_url": sharing.site_url + embed_url(credential.id),
-                        "image_url": sharing.site_url + badge_path(credential.id),
+                        "url": sharing.urls.credential(credential.id),
+                        "embed_url": sharing.urls.embed(credential.id),
+                        "image_url": sharing.urls.badge_image(credential.id),
                         "title": credential.title,
-                        "qr_png": "qr.png",
-                        "qr_svg": "qr.svg",
+                        "qr_png": PATHS.credential_qr_png(credential.id),
+                        "qr_svg": PATHS.credential_qr_svg(credential.id),
                     },
-                    "preview": preview(
-                        sharing, share_image_path(credential.id), f"{credential.title}: badge and title"
-                    ),
+                    "preview": preview(sharing.urls.share_image(credential.id), f"{credential.title}: badge and title"),
                 },
             )
         )
     pages += _people_pages(district, people, by_topic, sharing)
     pages.append(
         PageSpec(
-            "verify/index.md",
+            source_of(PATHS.verify()),
             "verify.html",
             "Verify a badge",
             "Check that a badge is authentic, current and not revoked, in your browser.",
@@ -288,14 +279,14 @@ def _people_pages(
     schools = list(district.schools.values())
     pages = [
         PageSpec(
-            "experts/index.md",
+            source_of(PATHS.experts()),
             "experts.html",
             "Experts",
             "Educators in the district who hold micro-credentials, by topic and school.",
             data={"by_topic": by_topic, "schools": schools, "topics": list(district.topics.values())},
         ),
         PageSpec(
-            "schools/index.md",
+            source_of(PATHS.schools()),
             "schools.html",
             "Schools",
             "The district's schools and the topics their educators hold credentials in.",
@@ -308,7 +299,7 @@ def _people_pages(
         covered = [(e.topic, list(e.at_school(school.id))) for e in offered]
         pages.append(
             PageSpec(
-                f"schools/{school.id}/index.md",
+                source_of(PATHS.school(school.id)),
                 "school.html",
                 school.name,
                 f"Educators at {school.name} who hold micro-credentials, and the topics they cover.",
@@ -340,18 +331,17 @@ def profile_search_entry(profile: Profile) -> SearchEntry:
 
 def profile_page(profile: Profile, sharing: Sharing) -> PageSpec:
     """A public earner's page. Profiles are rendered outside MkDocs' page pipeline (see
-    plugin.py): at 5,000 earners the pipeline's cost per page was most of a rebuild."""
+    build/pipeline.py): at 5,000 earners the pipeline's cost per page was most of a rebuild."""
     school = profile.school.name if profile.school else ""
     return PageSpec(
-        profile_url(profile.slug) + "index.md",
+        source_of(PATHS.earner(profile.slug)),
         "profile.html",
         profile.earner.name,
         " ".join(filter(None, [profile.earner.role, school and f"at {school}"])) or "Micro-credentials held",
         tags=profile_search_entry(profile).tags,
         data={
             "preview": preview(
-                sharing,
-                badge_path(profile.badges[0].credential.id),
+                sharing.urls.badge_image(profile.badges[0].credential.id),
                 f"Badge: {profile.badges[0].credential.title}",
                 wide=False,
             )
@@ -362,7 +352,7 @@ def profile_page(profile: Profile, sharing: Sharing) -> PageSpec:
                 b.award.id: {
                     "link": badge_link(profile, b, sharing),
                     "linkedin": linkedin_url(profile, b, sharing),
-                    "assertion": f"{sharing.site_url}assertions/{b.award.id}.json",
+                    "assertion": sharing.urls.assertion(b.award.id or ""),
                 }
                 for b in profile.badges
             },

@@ -8,10 +8,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from cairn.issue.ob2 import Urls
 from cairn.model import District
-from cairn.pages.data import cards, profile_url
+from cairn.pages.data import cards
 from cairn.people import Profile, TopicExperts
+from cairn.urls import Urls
 
 FEED_VERSION = 1
 
@@ -20,13 +20,13 @@ def credentials_feed(district: District, urls: Urls) -> dict[str, Any]:
     all_cards = cards(district)
     return {
         "version": FEED_VERSION,
-        "site": urls.base,
+        "site": urls.home(),
         "credentials": [
             {
                 "id": c.id,
                 "title": c.title,
                 "summary": c.summary,
-                "url": urls.credential_page(c.id),
+                "url": urls.credential(c.id),
                 "image": urls.badge_image(c.id),
                 "badge_class": urls.badge_class(c.id),
                 "stack": {"id": c.stack, "title": district.stacks[c.stack].title, "position": all_cards[c.id].position},
@@ -46,7 +46,7 @@ def _person(profile: Profile, urls: Urls) -> dict[str, Any]:
     school = profile.school
     return {
         "name": profile.earner.name,
-        "profile": urls.base + profile_url(profile.slug),
+        "profile": urls.earner(profile.slug),
         "school": {"id": school.id, "name": school.name} if school else None,
         "role": profile.earner.role or None,
     }
@@ -55,12 +55,12 @@ def _person(profile: Profile, urls: Urls) -> dict[str, Any]:
 def experts_feed(by_topic: list[TopicExperts], urls: Urls) -> dict[str, Any]:
     return {
         "version": FEED_VERSION,
-        "site": urls.base,
+        "site": urls.home(),
         "topics": [
             {
                 "id": entry.topic.id,
                 "label": entry.topic.label,
-                "url": f"{urls.base}topics/{entry.topic.id}/",
+                "url": urls.topic(entry.topic.id),
                 "experts": [
                     {
                         **_person(expert.profile, urls),

@@ -74,10 +74,10 @@ def parse_body(body: str, first_line: int, path: Path, problems: Problems) -> Pa
 
     ok = True
     if any(text.strip() for _, text in preamble):
-        line = next(n for n, text in preamble if text.strip())
+        first = next(n for n, text in preamble if text.strip())
         problems.add(
             path,
-            line,
+            first,
             "text before the first section",
             "move it into '## Competency' or into 'summary:' in the front matter",
         )

@@ -20,7 +20,9 @@ from mkdocs.exceptions import PluginError
 from mkdocs.plugins import BasePlugin, event_priority
 from mkdocs.structure.files import File, Files
 from mkdocs.structure.pages import Page
+from mkdocs.utils.templates import TemplateContext
 
+from cairn.adapters.mkdocs import engine
 from cairn.adapters.mkdocs.render import MaterialRenderer, page_meta
 from cairn.build.pipeline import Build, BuildFailed
 from cairn.pages.data import PageSpec
@@ -37,7 +39,7 @@ class _QuietSkips(logging.Filter):
         return not record.getMessage().startswith("Page skipped")
 
 
-logging.getLogger("mkdocs.commands.build").addFilter(_QuietSkips())
+logging.getLogger(f"{engine.LOGGER}.commands.build").addFilter(_QuietSkips())
 
 
 class IssuerConfig(Config):
@@ -94,7 +96,7 @@ def settings_from_config(config: Any, plugin: CairnConfig) -> Settings:
         strict=plugin.strict,
         linkedin_organization_id=plugin.linkedin_organization_id,
         use_cache=plugin.cache,
-        engine=f"mkdocs {mkdocs_version}, material {material_version}",
+        engine=f"{engine.NAME} {mkdocs_version}, material {material_version}",
         today=dt.date.today(),
     )
 
@@ -152,11 +154,11 @@ class CairnPlugin(BasePlugin[CairnConfig]):
         return ""
 
     @event_priority(100)  # before the search plugin adds this page's entries
-    def on_page_context(self, context: dict[str, Any], *, page: Page, config: Any, nav: Any) -> dict[str, Any]:
+    def on_page_context(self, context: TemplateContext, *, page: Page, config: Any, nav: Any) -> TemplateContext:
         spec = self.specs.get(page.file.src_uri)
-        context["cairn"] = dict(spec.data) if spec else {}
+        context["cairn"] = dict(spec.data) if spec else {}  # type: ignore[typeddict-unknown-key]
         if page.is_homepage:
-            context["cairn"].update(self.plan.home)
+            context["cairn"].update(self.plan.home)  # type: ignore[typeddict-item]
         if self.search_index is not None:
             self.search_index.entries.extend(self.kept_entries.pop(page.file.src_uri, []))
             self.entries_before = len(self.search_index.entries)

@@ -72,7 +72,7 @@ class MaterialRenderer:
         page.markdown, page.content, page.toc = "", "", get_toc([])
         page.active = True
         variables = get_context(self.nav, self.documents, self.config, page)
-        variables["cairn"] = dict(spec.data)
+        variables["cairn"] = dict(spec.data)  # type: ignore[typeddict-unknown-key]  # Cairn's templates read it
         template = self.env.get_template(spec.template)
         # Jinja's own rendering (Template.render), with some blocks swapped for given text. Blocks
         # put first in the context's lists win: {% extends %} appends each parent's after them.
