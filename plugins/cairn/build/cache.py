@@ -1,7 +1,15 @@
 """A content-addressed cache outside site/: results keyed by the hash of everything they depend on.
 
-Used for work that is slow and pure, such as signatures: the same inputs always give
-the same result, so a hit can be reused byte for byte.
+Used for work that is slow and pure, such as badge, preview and QR images, parsed earner
+files (as plain data, see codec.py) and the search entries of pages: the same inputs always
+give the same result, so a hit can be reused byte for byte.
+
+A cache can miss, but it never runs code, never fails a build and never takes damage for a
+result: values are bytes (parsed earner files as JSON, not pickles), each stored with a
+checksum of its key and bytes; a damaged, truncated or foreign file or entry, a locked or
+unwritable folder, all become misses, told in one warning line per build. The file holds
+earners' records (emails included): it lives in the private folder, and its own folder is
+made readable by its owner only.
 """
 
 from __future__ import annotations
@@ -9,8 +17,8 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import hashlib
+import logging
 import os
-import shutil
 import sqlite3
 from collections.abc import Callable, Iterable
 from pathlib import Path
@@ -22,21 +30,38 @@ from cairn.model import District, Earner
 if TYPE_CHECKING:
     from cairn.people import Profile
 
+log = logging.getLogger("mkdocs.plugins.cairn")
+
+_DAMAGE = (sqlite3.SQLITE_CORRUPT, sqlite3.SQLITE_NOTADB)
+_CHECK_BYTES = 16
+
 
 class ContentCache:
     """Results by key in one SQLite file (`cache.sqlite`) rather than a file each: creating a
     file costs 50-200 µs on the disks measured here, and a cold district build made 7,500.
-    It is a cache: a damaged or locked database is set aside and the work done again."""
+    It is a cache: a damaged file is set aside and the work done again; a locked or unwritable
+    one is left alone and this build does without it. With `enabled=False` every get misses,
+    put does nothing and nothing is made on disk."""
 
     FILE = "cache.sqlite"
+    FORMAT = 2  # PRAGMA user_version: entries written in another format are dropped, never read
     COMMIT_EVERY = 500
+    TIMEOUT = 10.0  # seconds to wait for another build's write to finish
 
-    def __init__(self, root: Path) -> None:
+    def __init__(self, root: Path, enabled: bool = True) -> None:
         self.root = root
+        self.enabled = enabled
         self.hits = self.misses = 0
         self._connection: sqlite3.Connection | None = None
         self._pid = 0
         self._pending = 0
+        self._off = False  # could not be used: this build does without it
+        self._set_aside_once = False  # a file damaged again after that is not set aside again
+        self._warned = False
+
+    @property
+    def path(self) -> Path:
+        return self.root / self.FILE
 
     @staticmethod
     def key(*parts: bytes | str) -> str:
@@ -46,70 +71,137 @@ class ContentCache:
             digest.update(len(data).to_bytes(8, "big") + data)
         return digest.hexdigest()
 
-    def _db(self) -> sqlite3.Connection | None:
-        # One connection per process: a forked worker must not use its parent's.
-        if self._connection is not None and self._pid == os.getpid():
-            return self._connection
-        self._pid, self._pending = os.getpid(), 0
-        self.root.mkdir(parents=True, exist_ok=True)
-        _remove_file_per_entry_cache(self.root)
-        path = self.root / self.FILE
-        for attempt in range(2):
-            try:
-                connection = sqlite3.connect(path, timeout=10)
-                connection.execute("PRAGMA journal_mode=WAL")
-                connection.execute("PRAGMA synchronous=OFF")  # a lost entry is only work done again
-                connection.execute("CREATE TABLE IF NOT EXISTS entry (key TEXT PRIMARY KEY, value BLOB) WITHOUT ROWID")
-                self._connection = connection
-                return connection
-            except sqlite3.DatabaseError:
-                if attempt == 0:  # not a database, or damaged: start afresh
-                    for stale in self.root.glob(self.FILE + "*"):
-                        stale.unlink(missing_ok=True)
-        self._connection = None
-        return None
-
     def get(self, key: str) -> bytes | None:
-        db = self._db()
-        row = None
-        if db is not None:
-            try:
-                row = db.execute("SELECT value FROM entry WHERE key = ?", (key,)).fetchone()
-            except sqlite3.DatabaseError:
-                row = None
-        if row is None:
+        value = self._read(key)
+        if value is None:
             self.misses += 1
-            return None
-        self.hits += 1
-        return bytes(row[0])
+        else:
+            self.hits += 1
+        return value
 
     def put(self, key: str, value: bytes) -> None:
         db = self._db()
         if db is None:
             return
         try:
-            db.execute("INSERT OR REPLACE INTO entry (key, value) VALUES (?, ?)", (key, value))
-        except sqlite3.DatabaseError:
+            db.execute("INSERT OR REPLACE INTO entry (key, value) VALUES (?, ?)", (key, _check(key, value) + value))
+        except sqlite3.Error as error:
+            self._failed(error)
             return
         self._pending += 1
         if self._pending >= self.COMMIT_EVERY:
-            self.flush()
+            self._commit()
 
     def flush(self) -> None:
-        """Make what was put durable for the next build."""
-        if self._connection is not None and self._pid == os.getpid() and self._pending:
+        """Make what was put durable for the next build; the file is closed (and its journal
+        folded in) until the cache is used again."""
+        if self._connection is None or self._pid != os.getpid():
+            return
+        if self._pending:
+            self._commit()
+        self._close()
+
+    def damaged_entry(self) -> None:
+        """An entry whose bytes a caller could not use (see codec.py): a miss, and told once."""
+        self._warn("held damaged entries; they were ignored and the work is done again")
+
+    def _read(self, key: str) -> bytes | None:
+        db = self._db()
+        if db is None:
+            return None
+        try:
+            row = db.execute("SELECT value FROM entry WHERE key = ?", (key,)).fetchone()
+        except sqlite3.Error as error:
+            self._failed(error)
+            return None
+        if row is None:
+            return None
+        stored = row[0]
+        if not isinstance(stored, bytes) or stored[:_CHECK_BYTES] != _check(key, stored[_CHECK_BYTES:]):
+            self.damaged_entry()
+            return None
+        return stored[_CHECK_BYTES:]
+
+    def _db(self) -> sqlite3.Connection | None:
+        if not self.enabled or self._off:
+            return None
+        # One connection per process: a forked worker must not use its parent's.
+        if self._connection is not None and self._pid == os.getpid():
+            return self._connection
+        self._pid, self._pending, self._connection = os.getpid(), 0, None
+        try:
+            self.root.mkdir(parents=True, exist_ok=True, mode=0o700)
+            connection = sqlite3.connect(self.path, timeout=self.TIMEOUT)
+        except (OSError, sqlite3.Error) as error:
+            self._failed(error)
+            return self._db()  # afresh after a file set aside; else None, the cache is off
+        try:
+            connection.execute("PRAGMA journal_mode=WAL")
+            connection.execute("PRAGMA synchronous=OFF")  # a lost entry is only work done again
+            if connection.execute("PRAGMA user_version").fetchone()[0] != self.FORMAT:
+                connection.execute("DROP TABLE IF EXISTS entry")
+                connection.execute(f"PRAGMA user_version = {self.FORMAT:d}")
+            connection.execute("CREATE TABLE IF NOT EXISTS entry (key TEXT PRIMARY KEY, value BLOB) WITHOUT ROWID")
+        except sqlite3.Error as error:
+            connection.close()
+            self._failed(error)
+            return self._db()
+        self._connection = connection
+        return connection
+
+    def _commit(self) -> None:
+        self._pending = 0
+        if self._connection is not None and self._pid == os.getpid():
             try:
                 self._connection.commit()
-            except sqlite3.DatabaseError:
+            except sqlite3.Error as error:
+                self._failed(error)
+
+    def _close(self) -> None:
+        connection, self._connection, self._pending = self._connection, None, 0
+        if connection is not None and self._pid == os.getpid():
+            try:
+                connection.close()
+            except sqlite3.Error:
                 pass
-            self._pending = 0
+
+    def _failed(self, error: OSError | sqlite3.Error) -> None:
+        """After a failed use: a damaged file is set aside (once) so that the next use starts
+        afresh; anything else (locked, unwritable, full) turns the cache off for this build."""
+        self._close()
+        code = getattr(error, "sqlite_errorcode", None)
+        if code is not None and code & 0xFF in _DAMAGE and not self._set_aside_once:
+            self._set_aside_once = True
+            if self._set_aside():
+                self._warn("was damaged; it was set aside and the work is done again")
+                return
+        self._off = True
+        reason = error.strerror if isinstance(error, OSError) and error.strerror else str(error)
+        self._warn(f"cannot be used ({reason}); this build does its work again without it")
+
+    def _set_aside(self) -> bool:
+        """Keep the damaged file beside, as cache.sqlite.damaged (only the last one), for a look."""
+        try:
+            os.replace(self.path, self.path.with_name(self.FILE + ".damaged"))
+            for suffix in ("-wal", "-shm", "-journal"):
+                self.path.with_name(self.FILE + suffix).unlink(missing_ok=True)
+        except OSError:
+            return False
+        return True
+
+    def _warn(self, what: str) -> None:
+        if not self._warned:
+            self._warned = True
+            log.warning(f"cairn: the build cache at {self.path} {what}")
 
 
-def _remove_file_per_entry_cache(root: Path) -> None:
-    # Builds before the SQLite cache kept one file per entry in folders 00..ff: remove them once.
-    for folder in root.iterdir():
-        if folder.is_dir() and len(folder.name) == 2 and all(c in "0123456789abcdef" for c in folder.name):
-            shutil.rmtree(folder, ignore_errors=True)
+def _check(key: str, value: bytes) -> bytes:
+    """What an entry is stored with: a checksum of its key and bytes, so that damaged bytes, or
+    an entry copied under another key, are a miss rather than a wrong result."""
+    encoded = key.encode("utf-8", "surrogatepass")
+    digest = hashlib.blake2b(len(encoded).to_bytes(8, "big") + encoded, digest_size=_CHECK_BYTES)
+    digest.update(value)
+    return digest.digest()
 
 
 class CatalogDigests:

@@ -77,7 +77,7 @@ class Plan:
 class Build:
     def __init__(self, settings: Settings) -> None:
         self.settings = settings
-        self.cache = ContentCache(settings.cache_dir)  # TEMP until enabled= lands
+        self.cache = ContentCache(settings.cache_dir, enabled=settings.use_cache)
         self._lock: int | None = None
         self.site: OutputFolder | None = None
         self.private: OutputFolder | None = None

@@ -6,12 +6,12 @@ import dataclasses
 import datetime as dt
 import difflib
 import itertools
-import pickle
 import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from cairn.build import codec
 from cairn.build.cache import ContentCache
 from cairn.build.workers import fork_map
 from cairn.issue import images
@@ -32,7 +32,7 @@ from cairn.model import (
 )
 from cairn.sources.fields import ID_HINT, Fields, is_id
 from cairn.sources.problems import Problems
-from cairn.sources.source import MAX_TEXT_BYTES, Lines, parse_yaml, read_text, split_front_matter
+from cairn.sources.source import Lines, parse_yaml, read_text, split_front_matter
 from cairn.sources.spec import parse_body
 
 TOPICS_FILE = "_topics.yml"
@@ -483,42 +483,64 @@ def _load_earners(
     return earners
 
 
+# Texts of earner files waiting to be parsed are held up to this many characters at once
+# (a state's earner files are hundreds of MB): then they are parsed and let go.
+PARSE_BATCH_CHARS = 32_000_000
+
+
 def _load_earner_files(
     paths: list[Path], context: tuple[Any, ...], problems: Problems, cache: ContentCache | None
 ) -> list[Earner | None]:
     """_load_earner for each file, remembered: what one earner file gives (the earner and its
-    problems) depends only on its bytes and the catalog facts it is checked against. Files
-    not in the cache are parsed across the cores (5,000 files: 9 s on one)."""
+    problems) depends only on its text and the catalog facts it is checked against. Each
+    file is read once: the text read is both the key of its cached result and what is
+    parsed, so a file saved mid-build cannot store one version's result under another's
+    key. Files not in the cache are parsed across the cores (5,000 files: 9 s on one)."""
     credentials, aliases, schools, today, facts = context
-    keys: list[str | None] = []
-    results: list[tuple[Earner | None, list[Any]] | None] = []
-    for path in paths:
-        key = None
-        try:
-            if path.stat().st_size <= MAX_TEXT_BYTES:  # else the reader reports it
-                key = ContentCache.key("earner-file", str(path), path.read_bytes(), facts)
-        except OSError:
-            pass
-        hit = cache.get(key) if cache is not None and key is not None else None
-        keys.append(key)
-        results.append(pickle.loads(hit) if hit is not None else None)  # our own cache, in the private folder
-    missing = [i for i, result in enumerate(results) if result is None]
+    results: list[codec.EarnerFile | None] = [None] * len(paths)
+    keys: list[str] = [""] * len(paths)
+    waiting: list[tuple[int, str]] = []  # (index, text) of files to parse
+    waiting_chars = 0
 
-    def parse(index: int) -> list[tuple[Earner | None, list[Any]]]:
+    def parse(batch: list[tuple[int, str]], index: int) -> list[codec.EarnerFile]:
         made = []
-        for i in missing[index * 50 : index * 50 + 50]:
+        for i, text in batch[index * 50 : index * 50 + 50]:
             local = Problems(problems.root)
-            made.append((_load_earner(paths[i], credentials, aliases, schools, today, local), local.items))
+            made.append((_load_earner(paths[i], text, credentials, aliases, schools, today, local), local.items))
         return made
 
-    made = itertools.chain.from_iterable(fork_map(parse, (len(missing) + 49) // 50))
-    for i, result in zip(missing, made, strict=True):
-        key = keys[i]
-        if result[0] is not None and key is not None:
-            result = (dataclasses.replace(result[0], digest=key), result[1])
-        results[i] = result
-        if cache is not None and key is not None:
-            cache.put(key, pickle.dumps(result, protocol=pickle.HIGHEST_PROTOCOL))
+    def parse_waiting() -> None:
+        batch = list(waiting)
+        waiting.clear()
+        made = itertools.chain.from_iterable(fork_map(lambda n: parse(batch, n), (len(batch) + 49) // 50))
+        for (i, _), (earner, found) in zip(batch, made, strict=True):
+            key = keys[i]
+            if earner is not None:
+                earner = dataclasses.replace(earner, digest=key)
+            results[i] = (earner, found)
+            if cache is not None:
+                cache.put(key, codec.encode_earner_file(earner, found, key))
+
+    for i, path in enumerate(paths):
+        local = Problems(problems.root)
+        text = read_text(path, local)  # the one read of this file
+        if text is None:  # unreadable, too large, not UTF-8, empty: reported, nothing to parse
+            results[i] = (None, local.items)
+            continue
+        key = keys[i] = ContentCache.key("earner-file", str(path), text, facts)
+        hit = cache.get(key) if cache is not None else None
+        if hit is not None:
+            results[i] = codec.decode_earner_file(hit, key, path)
+            if results[i] is not None:
+                continue
+            assert cache is not None
+            cache.damaged_entry()  # a miss: parsed again below
+        waiting.append((i, text))
+        waiting_chars += len(text)
+        if waiting_chars >= PARSE_BATCH_CHARS:
+            parse_waiting()
+            waiting_chars = 0
+    parse_waiting()
     earners = []
     for result in results:
         assert result is not None
@@ -545,13 +567,15 @@ def read_next_status_index(path: Path, problems: Problems) -> int:
 
 def _load_earner(
     path: Path,
+    text: str,
     credentials: dict[str, Credential],
-    aliases: dict[str, str],
+    credential_aliases: dict[str, str],
     schools: dict[str, School],
     today: dt.date,
     problems: Problems,
 ) -> Earner | None:
-    parsed = _read_yaml_file(path, problems)
+    """One earner file's text (read_text's, see _load_earner_files) checked against the catalog."""
+    parsed = parse_yaml(text, path, problems)
     if parsed is None:
         return None
     fields = Fields(parsed[0], parsed[1], path, problems)
@@ -571,7 +595,7 @@ def _load_earner(
             "a public earner needs a slug, the permanent part of their profile URL",
             "run: python build.py ids, which writes one derived from the name",
         )
-    aliases = fields.text_list("aliases", item_is_id=True)
+    old_slugs = fields.text_list("aliases", item_is_id=True)
     role = fields.text("role", required=False, max_length=120)
     bio = fields.text("bio", required=False, max_length=1000)
     awards = []
@@ -579,7 +603,7 @@ def _load_earner(
     if not entries:
         fields.warn((), "this earner has no awards", "add awards or delete the file")
     for item, at in entries:
-        award = _load_award(fields.sub(item, at), path, credentials, aliases, today)
+        award = _load_award(fields.sub(item, at), path, credentials, credential_aliases, today)
         if award is not None:
             awards.append(award)
     if not fields.ok or len(awards) != len(entries):
@@ -594,7 +618,7 @@ def _load_earner(
         awards=tuple(awards),
         source=path,
         slug=slug,
-        aliases=aliases,
+        aliases=old_slugs,
     )
 
 
