@@ -13,8 +13,8 @@ import signal
 import sys
 from pathlib import Path
 
-from cairn.build import pipeline, publish
 from cairn.commands.cli import main
+from cairn.pipeline import publish, stages
 
 project, point, how = Path(sys.argv[1]), sys.argv[2], sys.argv[3]
 
@@ -50,11 +50,11 @@ def after(owner: object, name: str, when: str, count: int = 1) -> None:
     setattr(owner, name, wrapped)
 
 
-after(pipeline.Build, "load", "after-load")
-after(pipeline.Build, "plan", "after-plan")
-after(pipeline.Build, "page_rendered", "mid-pages", count=3)
-after(pipeline.Build, "profiles", "after-profiles")
-after(pipeline.Build, "make_files", "after-files")
+after(stages.Build, "load", "after-load")
+after(stages.Build, "plan", "after-plan")
+after(stages.Build, "page_rendered", "mid-pages", count=3)
+after(stages.Build, "profiles", "after-profiles")
+after(stages.Build, "make_files", "after-files")
 after(publish, "_install_manifests", "committed")  # the journal says committed; manifests not yet in place
 
 if point == "mid-commit":

@@ -14,7 +14,7 @@ import sqlite3
 from pathlib import Path
 
 import pytest
-from cairn.build.cache import ContentCache
+from cairn.pipeline.cache import ContentCache
 from conftest import REPO, run_cli
 
 
@@ -198,7 +198,7 @@ def test_a_damaged_or_foreign_value_is_a_miss(tmp_path: Path, caplog: pytest.Log
 
 
 def test_every_sample_earner_comes_back_from_the_cache_as_parsed(tmp_path: Path) -> None:
-    from cairn.build import codec
+    from cairn.pipeline import codec
     from cairn.sources.load import Sources, load_district
 
     sources = Sources(catalog=REPO / "catalog", earners=REPO / "earners", root=REPO)
@@ -215,7 +215,7 @@ def test_every_sample_earner_comes_back_from_the_cache_as_parsed(tmp_path: Path)
 
 
 def test_an_entry_that_is_not_exactly_a_cached_earner_is_a_miss() -> None:
-    from cairn.build import codec
+    from cairn.pipeline import codec
     from cairn.sources.load import Sources, load_district
 
     sources = Sources(catalog=REPO / "catalog", earners=REPO / "earners", root=REPO)

@@ -122,7 +122,7 @@ def test_a_file_put_in_site_by_hand_is_removed_with_a_warning_that_says_where_it
 def test_a_full_disk_while_staging_leaves_the_site_as_it_was(project: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """ENOSPC from the first file staged after the pages: the build fails with a clear message,
     site/ is untouched and nothing temporary is left."""
-    from cairn.build import publish
+    from cairn.pipeline import publish
 
     assert run_cli(project, "build") == 0
     before = outputs(project)

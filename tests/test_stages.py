@@ -17,7 +17,6 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from cairn.build.cache import ContentCache
 from cairn.issue import files, ob2, ob3
 from cairn.issue.keys import SigningKey
 from cairn.model import (
@@ -38,6 +37,7 @@ from cairn.model import (
 )
 from cairn.pages import data, feeds
 from cairn.people import Profile, experts_by_topic, profiles, shown_awards
+from cairn.pipeline.cache import ContentCache
 from cairn.urls import PATHS, Urls
 from conftest import TEST_SIGNING_KEY
 

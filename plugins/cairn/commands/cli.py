@@ -193,7 +193,7 @@ def _issuer(config: Any) -> Any:
 def _build(config_file: Path, strict: bool, site_dir: str | None, use_cache: bool, debug: bool) -> int:
     # The plugin loads and checks the sources once and stops the build with every problem
     # listed; checking here first as well would read every file twice. Nothing is published
-    # until every page and file is made (build/pipeline.py).
+    # until every page and file is made (pipeline/stages.py).
     from mkdocs.commands.build import build
     from mkdocs.exceptions import MkDocsException
 

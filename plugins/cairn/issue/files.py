@@ -2,7 +2,7 @@
 Badges 2.0 and 3.0 files, feeds, the verify page's name shards, and the private award
 links and delivery packages.
 
-Each function returns (path, bytes) pairs, paths from urls.py; build/pipeline.py decides
+Each function returns (path, bytes) pairs, paths from urls.py; pipeline/stages.py decides
 which folder they go to (the private ones never under site/) and publishes them.
 """
 
@@ -18,13 +18,13 @@ from dataclasses import dataclass
 from functools import partial
 from typing import Any
 
-from cairn.build.cache import ContentCache
-from cairn.build.workers import fork_map
 from cairn.issue import bake, images, ob2, ob3, share
 from cairn.issue.keys import SigningKey
 from cairn.model import District, Earner, Issuer
 from cairn.pages import feeds as api
 from cairn.people import Profile, TopicExperts, shown_awards
+from cairn.pipeline.cache import ContentCache
+from cairn.pipeline.workers import fork_map
 from cairn.urls import PATHS, Urls, did_document_path
 
 Job = tuple[tuple[str | bytes, ...], Callable[[], bytes]]  # (inputs that decide the result, how to make it)
@@ -152,7 +152,7 @@ class Signer:
         """Sign documents, each with its `created`, across the machine's cores when there are
         enough to pay for it. Signatures are not kept in the content cache: at about 4,600 a
         second (fastcanon.py) one costs less than a cache entry, and the files of earners whose
-        records did not change are not made again at all (build/publish.py groups)."""
+        records did not change are not made again at all (pipeline/publish.py groups)."""
         method = self.verification_method
         values = _proof_values(items, self.key.private, method)
         signed = []
@@ -164,7 +164,7 @@ class Signer:
 
 def _proof_values(jobs: list[tuple[dict[str, Any], str]], key: Any, method: str) -> list[str]:
     # In the calling process: award files are made across the cores a batch of earners at a
-    # time (build/pipeline.py), each worker signing its own earners' credentials.
+    # time (pipeline/stages.py), each worker signing its own earners' credentials.
     return [ob3.sign(document, key, method, created)["proof"][0]["proofValue"] for document, created in jobs]
 
 

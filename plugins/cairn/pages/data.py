@@ -22,7 +22,7 @@ HOURS_BUCKETS = (
 )
 
 
-# Site-relative paths build/pipeline.py asks for by these names; the scheme is urls.py's.
+# Site-relative paths pipeline/stages.py asks for by these names; the scheme is urls.py's.
 badge_path = PATHS.badge_image
 profile_url = PATHS.earner
 
@@ -331,7 +331,7 @@ def profile_search_entry(profile: Profile) -> SearchEntry:
 
 def profile_page(profile: Profile, sharing: Sharing) -> PageSpec:
     """A public earner's page. Profiles are rendered outside MkDocs' page pipeline (see
-    build/pipeline.py): at 5,000 earners the pipeline's cost per page was most of a rebuild."""
+    pipeline/stages.py): at 5,000 earners the pipeline's cost per page was most of a rebuild."""
     school = profile.school.name if profile.school else ""
     return PageSpec(
         source_of(PATHS.earner(profile.slug)),

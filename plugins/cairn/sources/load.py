@@ -11,9 +11,6 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from cairn.build import codec
-from cairn.build.cache import ContentCache
-from cairn.build.workers import fork_map
 from cairn.issue import images
 from cairn.model import (
     LEVELS,
@@ -30,6 +27,9 @@ from cairn.model import (
     Stack,
     Topic,
 )
+from cairn.pipeline import codec
+from cairn.pipeline.cache import ContentCache
+from cairn.pipeline.workers import fork_map
 from cairn.sources.fields import ID_HINT, Fields, is_id
 from cairn.sources.problems import Problems
 from cairn.sources.source import Lines, parse_yaml, read_text, split_front_matter

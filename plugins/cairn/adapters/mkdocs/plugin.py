@@ -1,6 +1,6 @@
 """The MkDocs adapter: settings in, generated pages and rendering out.
 
-It translates between MkDocs' events and the core's build stages (build/pipeline.py) and
+It translates between MkDocs' events and the core's build stages (pipeline/stages.py) and
 decides nothing: what to remake, what to keep, workers and output folders are the core's.
 MkDocs renders into a stage folder the core names; the core publishes it with the rest.
 """
@@ -24,9 +24,9 @@ from mkdocs.utils.templates import TemplateContext
 
 from cairn.adapters.mkdocs import engine
 from cairn.adapters.mkdocs.render import MaterialRenderer, page_meta
-from cairn.build.pipeline import Build, BuildFailed
 from cairn.pages.data import PageSpec
 from cairn.pages.markdown import SpecMarkdown
+from cairn.pipeline.stages import Build, BuildFailed
 from cairn.settings import Settings, SettingsError, issuer_settings
 from cairn.urls import TEMPLATE_URLS
 

@@ -3,7 +3,7 @@ pages, files, images and signatures → publish. It knows nothing of MkDocs: a g
 adapter calls these stages and renders the pages it is handed (see adapters/mkdocs/).
 
 Nothing reaches site/ or the private folder before `publish`; a build that fails or is
-killed at any point leaves both as the last finished build left them (build/publish.py).
+killed at any point leaves both as the last finished build left them (pipeline/publish.py).
 """
 
 from __future__ import annotations
@@ -21,10 +21,6 @@ from typing import Any, Protocol
 
 from markupsafe import escape
 
-from cairn.build.cache import CatalogDigests, ContentCache, Fingerprints
-from cairn.build.progress import stage
-from cairn.build.publish import OutputFolder, Publication, manifest_path, prune_manifests, stage_folder
-from cairn.build.workers import fork_map
 from cairn.issue import files as issue
 from cairn.issue.keys import KeyProblem, load_signing_key
 from cairn.issue.ob3 import did_web, public_key_from_multibase
@@ -40,6 +36,10 @@ from cairn.pages.data import (
     standalone_pages,
 )
 from cairn.people import Profile, TopicExperts, experts_by_topic, profiles
+from cairn.pipeline.cache import CatalogDigests, ContentCache, Fingerprints
+from cairn.pipeline.progress import stage
+from cairn.pipeline.publish import OutputFolder, Publication, manifest_path, prune_manifests, stage_folder
+from cairn.pipeline.workers import fork_map
 from cairn.settings import Settings, SettingsError
 from cairn.sources.load import Sources, load_district
 from cairn.sources.problems import Problem, ProblemsFound
