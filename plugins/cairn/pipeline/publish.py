@@ -89,16 +89,9 @@ class OutputFolder:
 
     def write(self, relative: str, content: bytes) -> None:
         """Publish `content` at `relative`, unless the folder already holds exactly it."""
-        hashed = digest(content)
-        old = self._old_files.get(relative)
-        if old is not None and old[0] == hashed and _stat(self.root / relative) == (old[1], old[2]):
-            self._files[relative] = old
-            self.stats.kept += 1
-            return
-        self._stage_bytes(relative, content)
-        self._files[relative] = [hashed, len(content), 0]  # size and time once in place
-        self.stats.written += 1
-        self.stats.bytes_written += len(content)
+        if not self._kept(relative, content):
+            self._stage_bytes(relative, content)
+            self._staged_file(relative, content)
 
     def write_all(self, files: Iterable[tuple[str, bytes]]) -> None:
         for relative, content in files:
@@ -112,19 +105,27 @@ class OutputFolder:
                 path = Path(folder) / name
                 relative = path.relative_to(source).as_posix()
                 content = path.read_bytes()
-                hashed = digest(content)
-                old = self._old_files.get(relative)
-                if old is not None and old[0] == hashed and _stat(self.root / relative) == (old[1], old[2]):
-                    self._files[relative] = old
-                    self.stats.kept += 1
-                    continue
-                target = self._stage_path(relative)
-                os.replace(path, target)
-                os.chmod(target, self.mode)
-                self._staged.add(relative)
-                self._files[relative] = [hashed, len(content), 0]
-                self.stats.written += 1
-                self.stats.bytes_written += len(content)
+                if not self._kept(relative, content):
+                    target = self._stage_path(relative)
+                    os.replace(path, target)
+                    os.chmod(target, self.mode)
+                    self._staged_file(relative, content)
+
+    def _kept(self, relative: str, content: bytes) -> bool:
+        """True, and the published file kept, when the last build published these bytes there
+        and the file is still as it left it (same size and time)."""
+        old = self._old_files.get(relative)
+        if old is None or old[0] != digest(content) or _stat(self.root / relative) != (old[1], old[2]):
+            return False
+        self._files[relative] = old
+        self.stats.kept += 1
+        return True
+
+    def _staged_file(self, relative: str, content: bytes) -> None:
+        self._staged.add(relative)
+        self._files[relative] = [digest(content), len(content), 0]  # size and time once in place
+        self.stats.written += 1
+        self.stats.bytes_written += len(content)
 
     # -- groups ------------------------------------------------------------------------------
 
