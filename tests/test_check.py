@@ -51,7 +51,7 @@ RUBRIC = VALID_SPEC[VALID_SPEC.index("| Criterion") :].strip()
 TWIN_IDS = (
     "    evidence:\n      url: https://example.net/evidence\n"
     "  - credential: cold-calling\n    issued: 2025-02-10\n"
-    "    id: plantedplantedplantedplant\n    salt: 00112233445566778899aabbccddeeff\n    status_index: 90001"
+    "    id: zchp5w25nkh2ocq6gypxl42noa\n    salt: 00112233445566778899aabbccddeeff\n    status_index: 90001"
 )
 
 VALID_STACK = """title: Planted
@@ -67,7 +67,7 @@ public: true
 school: lincoln-ms
 awards:
   - credential: cold-calling
-    id: plantedplantedplantedplant
+    id: zchp5w25nkh2ocq6gypxl42noa
     salt: 00112233445566778899aabbccddeeff
     status_index: 90000
     issued: 2025-01-10

@@ -111,12 +111,25 @@ def test_files_removed_by_hand_or_a_replaced_site_folder_are_made_again(project:
     assert run_cli(project, "build") == 0
     assert tree(project / "site") == whole
 
-    # Someone deletes site/ and puts another folder there, with a stray file.
+    # Someone deletes site/ and makes an empty folder there.
     shutil.rmtree(project / "site")
     (project / "site").mkdir()
-    (project / "site" / "stray.txt").write_text("left over", encoding="utf-8")
     assert run_cli(project, "build") == 0
     assert tree(project / "site") == whole
+
+
+def test_a_site_folder_of_someone_elses_files_is_refused_not_emptied(
+    project: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A mistyped --site-dir: publishing removes what it did not make, so a folder Cairn never
+    published to, holding files, is refused before anything is touched."""
+    documents = project.parent / "documents"
+    documents.mkdir()
+    (documents / "minutes.txt").write_text("committee minutes", encoding="utf-8")
+    assert run_cli(project, "build", "--site-dir", str(documents)) == 1
+    assert "minutes.txt" in capsys.readouterr().err
+    assert sorted(p.name for p in documents.iterdir()) == ["minutes.txt"]
+    assert not [p for p in project.parent.iterdir() if "stage" in p.name]
 
 
 def test_the_private_folder_keeps_what_cairn_did_not_write(project: Path) -> None:

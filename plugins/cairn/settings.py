@@ -7,6 +7,9 @@ itself except to hash it (a changed setting can change any page).
 from __future__ import annotations
 
 import datetime as dt
+import functools
+import zoneinfo
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -36,7 +39,9 @@ class Settings:
     linkedin_organization_id: int | None = None
     use_cache: bool = True
     engine: str = ""  # the generator and theme versions: a new version may render differently
-    today: dt.date = dt.date(1970, 1, 1)  # one day for the whole build: expiry is judged on it
+    today: dt.date = dt.date(1970, 1, 1)  # one day for the whole build: expiry is judged on it (build_day)
+    timezone: str = "UTC"  # the district's, in which `today` is the day
+    serving: bool = False  # a build for the local preview server, which adds a live-reload script to pages
 
     @property
     def root(self) -> Path:
@@ -46,17 +51,46 @@ class Settings:
     def cache_dir(self) -> Path:
         return self.private_dir / ".cache"
 
-    def check_folders(self) -> None:
-        """The private folder and the key never inside what is published, and the reverse."""
-        site, private = self.site_dir.resolve(), self.private_dir.resolve()
-        if private.is_relative_to(site) or site.is_relative_to(private):
-            raise SettingsError(f"cairn private_dir '{self.private_dir}' must be outside site_dir '{self.site_dir}'")
-        key = self.signing_key.resolve()
-        if key.is_relative_to(site) or key.is_relative_to(self.content_dir.resolve()):
-            raise SettingsError(
-                f"cairn signing_key '{self.signing_key}' must be outside site_dir and docs_dir: "
-                "a private key is never published"
-            )
+
+def build_moment(environ: Mapping[str, str]) -> dt.datetime:
+    """The build's "now", in UTC: the instant SOURCE_DATE_EPOCH gives when it is set (as MkDocs
+    reads it, for reproducible builds), else the clock's."""
+    epoch = environ.get("SOURCE_DATE_EPOCH")
+    if epoch is None:
+        return dt.datetime.now(dt.UTC)
+    try:
+        return dt.datetime.fromtimestamp(int(epoch), dt.UTC)
+    except (ValueError, OverflowError, OSError):
+        raise SettingsError(
+            f"SOURCE_DATE_EPOCH {epoch[:40]!r} is not a whole number of seconds since 1970-01-01 UTC "
+            "(unset it, or set it to e.g. the last commit's time: git log -1 --format=%ct)"
+        ) from None
+
+
+@functools.cache
+def _zone_names() -> frozenset[str]:
+    # "localtime" is the build machine's own zone, "Factory" no zone at all.
+    return frozenset(zoneinfo.available_timezones() - {"localtime", "Factory", "posixrules"})
+
+
+def district_zone(name: str) -> zoneinfo.ZoneInfo:
+    """The time zone of an IANA name (America/Chicago, UTC), or a SettingsError naming the setting."""
+    try:
+        if name in _zone_names():
+            return zoneinfo.ZoneInfo(name)
+    except (ValueError, OSError, zoneinfo.ZoneInfoNotFoundError):
+        pass
+    raise SettingsError(
+        f"cairn timezone {name[:80]!r} is not a time zone name "
+        "(use the district's IANA name, such as America/Chicago, Europe/London or UTC)"
+    )
+
+
+def build_day(timezone: str, environ: Mapping[str, str]) -> dt.date:
+    """The build's one day: the date, in the district's time zone, of the build's "now"
+    (SOURCE_DATE_EPOCH, else the clock). Expiry, what pages show and what `check` and `verify`
+    call the future are judged on it, so two machines in different zones agree."""
+    return build_moment(environ).astimezone(district_zone(timezone)).date()
 
 
 def issuer_settings(

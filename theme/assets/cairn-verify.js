@@ -10,7 +10,11 @@
   "use strict";
   var root = document.getElementById("cairn-verify");
   if (!root) return;
+  // Limits on what a stranger's badge may make this page do: bytes read or inflated for one
+  // document (an HTTP answer is read as it streams and dropped past MAX, a baked PNG's data
+  // inflated a slice at a time), how long an answer may take, and how deep its JSON may nest.
   var SITE = root.dataset.siteUrl, DISTRICT = root.dataset.issuerName, MAX = 1 << 20;
+  var MAX_STATUS_LIST = 16 << 20, FETCH_MS = 20000, MAX_DEPTH = 64;
   var VERIFIER = new URL(root.dataset.ob3Verifier, document.baseURI).href, OWN_DID = didWeb(SITE);
   // URL patterns: {award} stands for an award id, {prefix} for its first two characters.
   var ASSERTION_URL = root.dataset.assertionUrl, OB3_URL = root.dataset.ob3Url, NAMES_URL = root.dataset.namesUrl;
@@ -58,41 +62,98 @@
   }
   function isCredential(doc) { return !!object(doc) && [].concat(doc.type).indexOf("VerifiableCredential") >= 0; }
 
+  // JSON no deeper than any badge nests, checked level by level (nothing here recurses into it).
+  function shallow(doc, what) {
+    for (var level = [doc], depth = 0; level.length; depth++) {
+      if (depth >= MAX_DEPTH) stop("notfound", what + " is nested too deeply to be a badge.");
+      var next = [];
+      level.forEach(function (value) {
+        if (value && typeof value === "object") {
+          Object.values(value).forEach(function (child) { if (child && typeof child === "object") next.push(child); });
+        }
+      });
+      level = next;
+    }
+    return doc;
+  }
+  function parse(text, what, noun) {
+    var doc;
+    try { doc = JSON.parse(text); } catch (error) {
+      stop("notfound", what + " holds no " + noun + " (it is not JSON).");
+    }
+    return shallow(doc, what);
+  }
+  // The body of an answer, read as it arrives: at most MAX bytes, within FETCH_MS of asking.
+  async function readBody(response, url, noun, deadline) {
+    var tooLarge = new Stop("altered", url + " is larger than a " + noun + " can be.");
+    if (!response.body) return "";
+    var reader = response.body.getReader(), parts = [], size = 0, chunk;
+    if (Number(response.headers.get("Content-Length")) > MAX) { reader.cancel().catch(function () {}); throw tooLarge; }
+    while (!(chunk = await reader.read()).done) {
+      size += chunk.value.length;
+      if (size > MAX) { reader.cancel().catch(function () {}); throw tooLarge; }
+      if (Date.now() > deadline) { reader.cancel().catch(function () {}); throw new Error("timeout"); }
+      parts.push(chunk.value);
+    }
+    return new TextDecoder().decode(await new Blob(parts).arrayBuffer());
+  }
   async function getJson(url, noun) {
-    var response, body, doc;
+    var response, body, doc, deadline = Date.now() + FETCH_MS, controller = new AbortController();
+    var timer = setTimeout(function () { controller.abort(); }, FETCH_MS);
     noun = noun || "badge record";
     try {
       response = await fetch(url, { headers: { Accept: "application/ld+json, application/json" },
-        credentials: "omit", referrerPolicy: "no-referrer", cache: "no-cache" });
-      body = await response.text();
+        credentials: "omit", referrerPolicy: "no-referrer", cache: "no-cache", signal: controller.signal });
+      if (!response.ok) {
+        response.body && response.body.cancel().catch(function () {});
+        stop("notfound", url + " answered HTTP " + response.status + ": there is no " + noun + " there.");
+      }
+      body = await readBody(response, url, noun, deadline);
     } catch (error) {
+      if (error instanceof Stop) throw error;
       stop("unreachable", url);
+    } finally {
+      clearTimeout(timer);
     }
-    if (!response.ok) stop("notfound", url + " answered HTTP " + response.status + ": there is no " + noun + " there.");
-    if (body.length > MAX) stop("altered", url + " is larger than a " + noun + " can be.");
-    try { doc = JSON.parse(body); } catch (error) { stop("notfound", url + " holds no " + noun + " (it is not JSON)."); }
+    doc = parse(body, url, noun);
     if (!object(doc)) stop("altered", url + " is not a " + noun + ".");
     return doc;
   }
 
   // ---- reading a baked PNG: its `openbadges` or `openbadgecredential` iTXt or tEXt chunk
-  async function inflate(data) {
-    if (typeof DecompressionStream !== "function") {
-      stop("notfound", "The badge data in this image is compressed, and this browser cannot decompress it: paste the badge's URL instead.");
-    }
-    var reader = new Blob([data]).stream().pipeThrough(new DecompressionStream("deflate")).getReader();
-    var parts = [], size = 0, chunk;
+  // `data` inflated ("deflate": zlib; "gzip"), or null past `limit` bytes; throws if damaged.
+  // The compressed bytes go in 1 KB at a time, and only as fast as the output is read: deflate
+  // makes at most about 1 MB of a KB, so a bomb stops within a slice of the limit. (Piped in
+  // whole, a large piece of input was inflated at once before any was read: 18 GB took 14 s.)
+  async function inflate(data, format, limit) {
+    var stream = new DecompressionStream(format), writer = stream.writable.getWriter(), reader = stream.readable.getReader();
+    var parts = [], size = 0, done = false, chunk;
+    (async function () {
+      for (var at = 0; at < data.length && !done; at += 1024) await writer.write(data.subarray(at, at + 1024));
+      if (!done) await writer.close();
+    })().catch(function () {}); // a failure shows on the reading side
     try {
       while (!(chunk = await reader.read()).done) {
         size += chunk.value.length;
-        if (size > MAX) { reader.cancel(); break; }
+        if (size > limit) break;
         parts.push(chunk.value);
       }
-    } catch (error) {
+    } finally {
+      done = true;
+    }
+    if (size > limit) { reader.cancel().catch(function () {}); return null; }
+    return new Uint8Array(await new Blob(parts).arrayBuffer());
+  }
+  async function inflateText(data) {
+    var text;
+    if (typeof DecompressionStream !== "function") {
+      stop("notfound", "The badge data in this image is compressed, and this browser cannot decompress it: paste the badge's URL instead.");
+    }
+    try { text = await inflate(data, "deflate", MAX); } catch (error) {
       stop("notfound", "The badge data in this image is damaged: it could not be decompressed.");
     }
-    if (size > MAX) stop("altered", "The badge data in this image is too large to be a badge.");
-    return new TextDecoder().decode(await new Blob(parts).arrayBuffer());
+    if (!text) stop("altered", "The badge data in this image is too large to be a badge.");
+    return new TextDecoder().decode(text);
   }
   function after(bytes, from) { var i = bytes.indexOf(0, from); return i < 0 ? bytes.length : i + 1; }
   async function unbake(buffer) {
@@ -106,7 +167,7 @@
       if (named && type === "tEXt") return new TextDecoder("latin1").decode(data.subarray(nul + 1));
       if (named && type === "iTXt" && data.length >= nul + 3) {
         var body = data.subarray(after(data, after(data, nul + 3)));
-        return data[nul + 1] ? inflate(body) : new TextDecoder().decode(body);
+        return data[nul + 1] ? inflateText(body) : new TextDecoder().decode(body);
       }
       at += 12 + length;
     }
@@ -119,6 +180,7 @@
     try { carried = JSON.parse(content); } catch (error) {
       stop("notfound", "The badge holds neither a badge URL, an assertion nor a credential.");
     }
+    shallow(carried, "The badge's data");
     if (isCredential(carried)) return { credential: carried };
     if (!object(carried) || !web(carried.id)) stop("altered", "The assertion in the badge has no valid id.");
     return { url: carried.id, carried: carried };
@@ -138,19 +200,29 @@
   }
 
   // ---- Open Badges 2.0: the checks, in verify.py's order
+  function revokedText(reason) {
+    reason = typeof reason === "string" ? reason.trim() : "";
+    return /^Revoked on \d{4}-\d{2}-\d{2}: /.test(reason) ? reason : "Revoked" + (reason ? ": " + reason : "");
+  }
   async function check(url, carried) {
     var ours = url.indexOf(SITE) === 0, home = ours ? SITE : new URL(url).origin + "/";
     var facts = { url: url, ours: ours, host: new URL(url).host };
     try {
       var assertion = await getJson(url);
       if (!carried && isCredential(assertion)) return checkCredential(assertion, url);
-      if (carried && !same(carried, assertion)) {
-        stop("altered", "The assertion inside the image differs from the one its issuer hosts at " + url + ".");
-      }
       if (assertion.type !== "Assertion" || assertion.id !== url) {
         stop("altered", "The record at " + url + " is not the assertion with that address.");
       }
-      if (["hosted", "HostedBadge"].indexOf((assertion.verification || {}).type) < 0) {
+      // A revoked assertion keeps only its id and why (Open Badges 2.0): its issuer's word,
+      // even against a copy in the image that still holds the rest.
+      if (assertion.revoked === true) {
+        Object.assign(facts, { assertion: assertion, revoked: true });
+        stop("revoked", revokedText(assertion.revocationReason));
+      }
+      if (carried && !same(carried, assertion)) {
+        stop("altered", "The assertion inside the image differs from the one its issuer hosts at " + url + ".");
+      }
+      if (["hosted", "HostedBadge"].indexOf((object(assertion.verification) || {}).type) < 0) {
         stop("altered", "The assertion is not a hosted badge.");
       }
       if (!under(assertion.badge, home)) stop("altered", "The assertion's badge is not on its issuer's site " + home + ".");
@@ -166,7 +238,7 @@
       Object.assign(facts, { assertion: assertion, badge: badge, issuer: issuer, expires: day(assertion.expires) });
       var issued = day(assertion.issuedOn);
       if (!issued || issued > today()) stop("altered", "Its issue date (" + assertion.issuedOn + ") is not a past date.");
-      var reason = assertion.revoked === true ? assertion.revocationReason : null;
+      var reason = null;
       if (typeof issuer.revocationList === "string") {
         ((await getJson(issuer.revocationList)).revokedAssertions || []).some(function (entry) {
           var listed = entry && typeof entry === "object";
@@ -175,10 +247,9 @@
           return true;
         });
       }
-      if (reason != null || assertion.revoked === true) {
-        reason = typeof reason === "string" ? reason.trim() : "";
+      if (reason != null) {
         facts.revoked = true;
-        stop("revoked", /^Revoked on \d{4}-\d{2}-\d{2}: /.test(reason) ? reason : "Revoked" + (reason ? ": " + reason : ""));
+        stop("revoked", revokedText(reason));
       }
       if (facts.expires && facts.expires <= today()) stop("expired", "Expired on " + facts.expires);
       stop("valid");
@@ -213,6 +284,23 @@
       "The site of its issuer, " + new URL(problem.detail).host + ", could not be reached from your browser to read " + what +
       ": it may not allow checks from other sites, or it may be offline. This does not mean the badge is invalid: ask its issuer.");
   }
+  // A status list whose gzipped bits inflate past any list's size is refused before the
+  // verifier inflates it whole.
+  async function boundedList(doc, address) {
+    var subject = object([].concat(doc.credentialSubject)[0]) || {}, encoded = subject.encodedList;
+    if (typeof encoded !== "string" || encoded[0] !== "u") return doc;
+    var bits;
+    try {
+      var b64 = encoded.slice(1).replace(/-/g, "+").replace(/_/g, "/");
+      bits = await inflate(Uint8Array.from(atob(b64 + "===".slice((b64.length + 3) % 4)), function (c) {
+        return c.charCodeAt(0);
+      }), "gzip", MAX_STATUS_LIST);
+    } catch (error) {
+      return doc; // not base64url, or not gzip: the verifier says so
+    }
+    if (!bits) stop("altered", address + " is larger than a status list can be.");
+    return doc;
+  }
   async function checkCredential(vc, url) {
     var issuer = object(vc.issuer) || { id: vc.issuer }, did = typeof issuer.id === "string" ? issuer.id : "";
     var subject = object([].concat(vc.credentialSubject)[0]) || {};
@@ -222,7 +310,9 @@
     var problems = [];
     function fetchJson(address) {
       var noun = lists.indexOf(address) >= 0 ? "status list" : "DID document";
-      return getJson(address, noun).catch(function (error) {
+      return getJson(address, noun).then(function (doc) {
+        return noun === "status list" ? boundedList(doc, address) : doc;
+      }).catch(function (error) {
         if (error instanceof Stop) problems.push(Object.assign(error, { url: address, noun: noun }));
         throw new Error(error instanceof Stop ? error.detail : String(error));
       });
@@ -416,8 +506,9 @@
       var id = facts.ours && (facts.kind === "valid" || facts.kind === "expired") ? awardId(facts) : null;
       if (id) facts.earner = await earnerOf(id);
     } catch (error) {
-      if (!(error instanceof Stop)) throw error;
-      facts = { kind: error.kind, detail: error.detail, ours: true };
+      // Whatever the input does (a stack overflow, a malformed structure), the visitor gets a verdict.
+      facts = error instanceof Stop ? { kind: error.kind, detail: error.detail, ours: true } :
+        { kind: "notfound", detail: "This badge could not be read (" + ((error && error.message) || error) + ").", ours: true };
     }
     if (mine !== runs) return;
     render(facts);

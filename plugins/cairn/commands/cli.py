@@ -11,6 +11,7 @@ import logging
 import os
 import signal
 import sys
+import time
 from pathlib import Path
 from typing import Any
 
@@ -120,9 +121,14 @@ def _sources(config_file: Path, config: Any = None) -> Sources:
 
 def _report(config_file: Path, strict: bool) -> bool:
     """Print every problem; True when the build may go ahead."""
+    from cairn.sources.folders import check_sources
+
     config = _mkdocs_config(config_file)
-    _issuer(config)
-    district, problems = load_district(_sources(config_file, config), dt.date.today())
+    settings = _settings(config)
+    problems = Problems(settings.root)
+    check_sources(settings, problems)  # where the settings put things, and every link in the source folders
+    district, problems = load_district(_sources(config_file, config), settings.today, problems)
+    problems.items = list(dict.fromkeys(problems.items))  # a link the loader met was reported above too
     for problem in sorted(problems.items):
         print(problem, file=sys.stderr)
     errors, warnings = len(problems.errors), len(problems.warnings)
@@ -180,14 +186,28 @@ def _mkdocs_config(config_file: Path, **overrides: str) -> Any:
 
 
 def _issuer(config: Any) -> Any:
+    return _settings(config).issuer
+
+
+def _settings(config: Any) -> Any:
     from mkdocs.exceptions import PluginError
 
     from cairn.adapters.mkdocs.plugin import settings_from_config
 
     try:
-        return settings_from_config(config, config.plugins["cairn"].config).issuer
+        return settings_from_config(config, config.plugins["cairn"].config)
     except PluginError as error:
         raise _SettingsError(str(error)) from None
+
+
+def _today(config: Any) -> dt.date:
+    """The build's one day (settings.build_day): the district's date of SOURCE_DATE_EPOCH, else of now."""
+    from cairn.settings import SettingsError, build_day
+
+    try:
+        return build_day(config.plugins["cairn"].config.timezone, os.environ)
+    except SettingsError as error:
+        raise _SettingsError(f"{Path(config.config_file_path).name}: {error}") from None
 
 
 def _build(config_file: Path, strict: bool, site_dir: str | None, use_cache: bool, debug: bool) -> int:
@@ -200,10 +220,20 @@ def _build(config_file: Path, strict: bool, site_dir: str | None, use_cache: boo
     _setup_logging(logging.INFO)
     overrides = {"site_dir": str(Path(site_dir).resolve())} if site_dir else {}
     config = _mkdocs_config(config_file, **overrides)
+    if site_dir:
+        # Publishing empties the site folder of what the build did not make: refused before anything is touched.
+        from cairn.sources.folders import folder_conflicts
+
+        conflicts = [c for c in folder_conflicts(_settings(config)) if c.setting == "site_dir"]
+        for conflict in conflicts:
+            print(f"error: --site-dir {site_dir}: it {conflict.what} ({conflict.hint})", file=sys.stderr)
+        if conflicts:
+            return EXIT_USAGE
     plugin = config.plugins["cairn"]
     plugin.config.strict = plugin.config.strict or strict
     plugin.config.cache = plugin.config.cache and use_cache
     target = Path(config.site_dir)
+    start = time.perf_counter()
     previous = signal.signal(signal.SIGTERM, _interrupt)  # a cancelled CI job: as Ctrl-C
     try:
         build(config)
@@ -227,7 +257,7 @@ def _build(config_file: Path, strict: bool, site_dir: str | None, use_cache: boo
         return EXIT_PROBLEMS
     finally:
         signal.signal(signal.SIGTERM, previous)
-    print(f"built {target}", file=sys.stderr)
+    print(f"built {target} in {time.perf_counter() - start:.1f} s", file=sys.stderr)
     return EXIT_OK
 
 
@@ -252,8 +282,9 @@ def _new_credential(config_file: Path, target: str) -> int:
     if len(parts) != 2 or not all(is_id(part) for part in parts):
         print(f"error: '{target}' should be <stack>/<id>; {ID_HINT}", file=sys.stderr)
         return EXIT_USAGE
-    sources = _sources(config_file)
-    district, _ = load_district(sources, dt.date.today(), Problems(sources.root))
+    config = _mkdocs_config(config_file)
+    sources = _sources(config_file, config)
+    district, _ = load_district(sources, _today(config), Problems(sources.root))
     if parts[1] in district.credentials or any(parts[1] in c.aliases for c in district.credentials.values()):
         print(f"error: a credential with id or alias '{parts[1]}' already exists", file=sys.stderr)
         return EXIT_PROBLEMS
@@ -290,7 +321,7 @@ def _verify(config_file: Path, badge: str, email: str | None) -> int:
     config = _mkdocs_config(config_file)
     issuer = _issuer(config)
     verdict = verify_badge(
-        badge, site_url=issuer.site_url, site_dir=Path(config.site_dir), email=email, today=dt.date.today()
+        badge, site_url=issuer.site_url, site_dir=Path(config.site_dir), email=email, today=_today(config)
     )
     print(verdict.report())
     return EXIT_OK if verdict.valid else EXIT_PROBLEMS

@@ -19,8 +19,17 @@ from cairn.sources.source import compose_yaml
 
 
 def new_award_id() -> str:
-    """128 random bits as 26 lower-case base32 characters: unguessable, URL- and file-safe."""
-    return base64.b32encode(secrets.token_bytes(16)).decode("ascii").rstrip("=").lower()
+    """128 random bits as 26 lower-case base32 characters: unguessable, URL- and file-safe.
+
+    `check` refuses an id that looks typed (sources/load.py plausibly_random); a random one does
+    once in trillions, and is then drawn again, so every id made here passes. Redrawing those
+    few leaves more than 127.99 bits of randomness."""
+    from cairn.sources.load import plausibly_random
+
+    while True:
+        award_id = base64.b32encode(secrets.token_bytes(16)).decode("ascii").rstrip("=").lower()
+        if plausibly_random(award_id):
+            return award_id
 
 
 def new_salt() -> str:

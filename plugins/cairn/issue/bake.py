@@ -18,6 +18,11 @@ class NotABadge(ValueError):
     pass
 
 
+class BadgeTooLarge(NotABadge):
+    """The PNG holds badge data, but more of it than any badge: a decompression bomb, or a
+    text padded so that a reader who stops at a limit would check something else."""
+
+
 def _chunk(kind: bytes, data: bytes) -> bytes:
     return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
 
@@ -46,14 +51,23 @@ def unbake_png(png: bytes, keyword: str = "openbadges") -> str:
                 compressed, body = rest[0], rest[2:]
                 _language, _, body = body.partition(b"\x00")
                 _translated, _, text = body.partition(b"\x00")
-                if compressed:  # bounded, so a hostile PNG cannot inflate without limit
-                    text = zlib.decompressobj().decompress(text, MAX_TEXT_BYTES)
-                return text.decode("utf-8", errors="replace")
+                if compressed:  # inflated one byte past the limit at most, then refused
+                    try:
+                        text = zlib.decompressobj().decompress(text, MAX_TEXT_BYTES + 1)
+                    except zlib.error:
+                        raise NotABadge("the badge data in this PNG is damaged: it cannot be decompressed") from None
+                return _within_limit(text).decode("utf-8", errors="replace")
         elif kind == b"tEXt":
             name, _, text = data.partition(b"\x00")
             if name == keyword.encode("latin-1"):
-                return text.decode("latin-1")
+                return _within_limit(text).decode("latin-1")
         elif kind == b"IEND":
             break
         position += 12 + length
     raise NotABadge(f"the PNG carries no '{keyword}' chunk: it is not a baked badge")
+
+
+def _within_limit(text: bytes) -> bytes:
+    if len(text) > MAX_TEXT_BYTES:
+        raise BadgeTooLarge(f"the badge data in this PNG is over {MAX_TEXT_BYTES:,} bytes: no badge is that large")
+    return text

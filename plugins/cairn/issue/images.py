@@ -16,7 +16,12 @@ from PIL import Image, ImageDraw, ImageFont, ImageOps
 
 BADGE_SIZE = 512
 MAX_IMAGE_BYTES = 2 * 1024 * 1024
-MAX_IMAGE_PIXELS = 4096 * 4096
+# What a supplied image may promise in its header, checked before a pixel is decoded: a few KB
+# of PNG can promise any number, and decoding costs memory by the pixel and by the row (a 32 KB
+# PNG of 1 × 16,777,216 pixels took 367 MB). 4,096 a side and 8 megapixels in all (at most
+# ~130 MB to decode) pass every real badge (512 to 2,048 square, or a 1200×630 banner).
+MAX_IMAGE_SIDE = 4096
+MAX_IMAGE_PIXELS = 8 * 1024 * 1024
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 LEVEL_MARKS = {"foundational": 1, "proficient": 2, "advanced": 3}
 
@@ -42,9 +47,13 @@ def normalise_png(data: bytes) -> bytes:
             "save a smaller PNG (512×512 is enough)",
         )
     width, height = png_dimensions(data)
-    if width * height > MAX_IMAGE_PIXELS or width == 0 or height == 0:
+    if width == 0 or height == 0:
+        raise ImageRejected(f"the image is {width}×{height} pixels: it has no pixels", "re-export it as a 512×512 PNG")
+    if width > MAX_IMAGE_SIDE or height > MAX_IMAGE_SIDE or width * height > MAX_IMAGE_PIXELS:
         raise ImageRejected(
-            f"the image is {width}×{height} pixels, over the limit of {MAX_IMAGE_PIXELS:,}", "resize it to 512×512"
+            f"the image is {width:,}×{height:,} pixels, over the limit of {MAX_IMAGE_SIDE:,} a side"
+            f" and {MAX_IMAGE_PIXELS:,} in all",
+            "resize it to 512×512, the size badges are shown at",
         )
     try:
         with warnings.catch_warnings():

@@ -21,15 +21,6 @@ def hashed_recipient(email: str, salt: str) -> str:
     return "sha256$" + hashlib.sha256((email.strip().lower() + salt).encode("utf-8")).hexdigest()
 
 
-def unlinked_identity(award: Award) -> str:
-    """The identity a revoked assertion carries: derived from its salt alone, not the email.
-
-    A revoked badge and its reason are listed publicly; without this, anyone who knows a
-    teacher's email could test it against the listed assertions and learn of the revocation.
-    """
-    return "sha256$" + hashlib.sha256(f"revoked:{award.salt}".encode()).hexdigest()
-
-
 def timestamp(day: dt.date) -> str:
     """Dates are published as midnight UTC, ISO 8601 with the zone."""
     return f"{day.isoformat()}T00:00:00+00:00"
@@ -43,11 +34,17 @@ def expiry(award: Award, credential: Credential) -> dt.date | None:
     return None
 
 
+# What the public is told of any revocation. The reason in the earner file is the committee's
+# record about a person (docs/decisions.md): it is never published, whoever the earner is.
+PUBLIC_REVOCATION_REASON = "withdrawn by the issuer (the reason is not published)"
+
+
 def revocation_reason(award: Award) -> str | None:
-    """The date leads the reason, since OB 2.0 has no field for when a badge was revoked."""
+    """The date leads, since OB 2.0 has no field for when a badge was revoked; then the one
+    public text, never the committee's reason."""
     if award.revoked is None:
         return None
-    return f"Revoked on {award.revoked.date.isoformat()}: {award.revoked.reason}"
+    return f"Revoked on {award.revoked.date.isoformat()}: {PUBLIC_REVOCATION_REASON}"
 
 
 def issuer_profile(issuer: Issuer, urls: Urls) -> dict[str, Any]:
@@ -97,8 +94,23 @@ def badge_class(credential: Credential, topic_labels: list[str], urls: Urls) -> 
     return document
 
 
+def revoked_assertion(award: Award, urls: Urls) -> dict[str, Any]:
+    """What a revoked hosted assertion serves: only what Open Badges 2.0 asks of one (its
+    context, type and id, `revoked` and the reason), so nothing of the earner, the evidence
+    or the badge stays public once it is taken back."""
+    return {
+        "@context": CONTEXT,
+        "type": "Assertion",
+        "id": urls.assertion(award.id or ""),
+        "revoked": True,
+        "revocationReason": revocation_reason(award),
+    }
+
+
 def assertion(award: Award, earner: Earner, credential: Credential, urls: Urls) -> dict[str, Any]:
     assert award.id and award.salt, "the loader refuses awards without id and salt"
+    if award.revoked:
+        return revoked_assertion(award, urls)
     document: dict[str, Any] = {
         "@context": CONTEXT,
         "type": "Assertion",
@@ -107,7 +119,7 @@ def assertion(award: Award, earner: Earner, credential: Credential, urls: Urls) 
             "type": "email",
             "hashed": True,
             "salt": award.salt,
-            "identity": hashed_recipient(earner.email, award.salt) if not award.revoked else unlinked_identity(award),
+            "identity": hashed_recipient(earner.email, award.salt),
         },
         "badge": urls.badge_class(credential.id),
         "issuedOn": timestamp(award.issued),
@@ -119,9 +131,6 @@ def assertion(award: Award, earner: Earner, credential: Credential, urls: Urls) 
         document["expires"] = timestamp(expires)
     if award.evidence:
         document["evidence"] = [_evidence(e.url, e.narrative) for e in award.evidence]
-    if award.revoked:
-        document["revoked"] = True
-        document["revocationReason"] = revocation_reason(award)
     return document
 
 

@@ -231,10 +231,28 @@ def verify_proof(document: dict[str, Any], public_key: Ed25519PublicKey) -> bool
 # -- documents -----------------------------------------------------------------------------
 
 
+_BASE32 = "abcdefghijklmnopqrstuvwxyz234567"
+
+
 def credential_id(award: Award) -> str:
-    """A URN from the award's own random id: stable, and not a URL that may not be hosted."""
-    raw = base64.b32decode((award.id or "").upper() + "=" * (-len(award.id or "") % 8))
-    return f"urn:uuid:{uuid.UUID(bytes=raw[:16].ljust(16, bytes(1)))}"
+    """A URN from the whole award id: stable, not a URL that may not be hosted, and never the
+    same for two awards.
+
+    An id `build.py ids` made is 26 base32 characters holding 128 random bits, the last
+    character's two spare bits zero: those 128 bits are the UUID, exactly as credentials have
+    been issued so far, so no published credential id changes. Two such ids give two UUIDs.
+    Every other id (kept from an earlier system, or one whose spare bits are not zero, which
+    the old rule let share a UUID with its neighbour) is hashed: the first 128 bits of its
+    SHA-256 with the UUIDv8 version and variant bits set; two ids meet there only by a 2^-122
+    coincidence, as they could meet a generated id's UUID.
+    """
+    award_id = award.id or ""
+    if len(award_id) == 26 and all(c in _BASE32 for c in award_id) and _BASE32.index(award_id[-1]) % 4 == 0:
+        return f"urn:uuid:{uuid.UUID(bytes=base64.b32decode(award_id.upper() + '======'))}"
+    raw = bytearray(hashlib.sha256(award_id.encode("utf-8")).digest()[:16])
+    raw[6] = (raw[6] & 0x0F) | 0x80  # version 8: custom
+    raw[8] = (raw[8] & 0x3F) | 0x80  # the RFC 9562 variant
+    return f"urn:uuid:{uuid.UUID(bytes=bytes(raw))}"
 
 
 def _timestamp(day: Any) -> str:

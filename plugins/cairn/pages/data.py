@@ -10,6 +10,8 @@ from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import urlencode
 
+from markupsafe import Markup, escape
+
 from cairn.model import LEVELS, Credential, District, Stack, Topic
 from cairn.people import Badge, Profile, TopicExperts, holders_by_credential
 from cairn.urls import PATHS, Urls, file_of, source_of
@@ -317,16 +319,21 @@ def _people_pages(
 
 @dataclass(frozen=True)
 class SearchEntry:
-    title: str
-    text: str
-    tags: tuple[str, ...]
+    """A search index entry, already escaped: Material's search inserts the title, text and
+    tags of its results as HTML, so a name like "<img onerror=...>" must arrive as text.
+    Markup is a str (it goes into JSON as the escaped text), and escaping it again is a no-op."""
+
+    title: Markup
+    text: Markup
+    tags: tuple[Markup, ...]
 
 
 def profile_search_entry(profile: Profile) -> SearchEntry:
     """What search finds a person by: name, role, school and topics."""
     school = profile.school.name if profile.school else ""
     text = ". ".join(filter(None, [profile.earner.role, school, ", ".join(t.label for t in profile.topics)]))
-    return SearchEntry(profile.earner.name, text, tuple(filter(None, [school, profile.earner.role])))
+    tags = tuple(escape(tag) for tag in filter(None, [school, profile.earner.role]))
+    return SearchEntry(escape(profile.earner.name), escape(text), tags)
 
 
 def profile_page(profile: Profile, sharing: Sharing) -> PageSpec:

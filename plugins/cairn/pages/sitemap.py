@@ -10,12 +10,15 @@ from pathlib import Path
 
 from markupsafe import escape
 
+from cairn import settings
+
 
 def build_day() -> str:
-    """The day MkDocs dates its sitemap with: SOURCE_DATE_EPOCH's, else today's, in UTC."""
-    epoch = os.environ.get("SOURCE_DATE_EPOCH")
-    moment = dt.datetime.fromtimestamp(int(epoch), dt.UTC) if epoch else dt.datetime.now(dt.UTC)
-    return moment.strftime("%Y-%m-%d")
+    """The day MkDocs dates its own sitemap entries with: the build's "now" (SOURCE_DATE_EPOCH,
+    else the clock) in UTC, whatever the district's time zone, so that all entries agree. It is
+    the instant of the district's day (Settings.today) told in UTC: near midnight the two dates
+    can differ by one, and neither depends on the build machine's zone."""
+    return settings.build_day("UTC", os.environ).isoformat()
 
 
 def add_urls(site_dir: Path, urls: list[str]) -> None:

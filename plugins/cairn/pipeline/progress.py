@@ -1,7 +1,8 @@
-"""Progress of a long build: stage, count and rate on a terminal; stage lines only in logs (CI).
+"""Progress of a long build, in the committee's words: what is being made, how many of how
+many, and on a terminal the time left; in a log (CI), one line when a stage ends.
 
-tqdm draws the bar when stderr is a terminal; otherwise each stage logs one line when it
-starts and one with its count and rate when it ends.
+Work done across the cores comes back a batch at a time; each batch counts for the items in
+it (`size`), so the count and the time left are in pages or earners, not batches.
 """
 
 from __future__ import annotations
@@ -9,7 +10,7 @@ from __future__ import annotations
 import logging
 import sys
 import time
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from typing import TypeVar
 
 from tqdm import tqdm
@@ -18,19 +19,23 @@ log = logging.getLogger("mkdocs.plugins.cairn")
 T = TypeVar("T")
 
 
-def stage(items: Iterable[T], name: str, total: int | None = None, unit: str = "file") -> Iterator[T]:
-    """Yield `items`, reporting progress under `name`."""
+def stage(items: Iterable[T], name: str, total: int, unit: str, size: Callable[[T], int] = lambda _: 1) -> Iterator[T]:
+    """Yield `items`, reporting progress of `name` ("making profile pages") in `unit`s."""
     start = time.perf_counter()
-    count = 0
-    if sys.stderr.isatty():
-        for item in tqdm(items, desc=f"cairn: {name}", total=total, unit=unit, leave=False, file=sys.stderr):
-            count += 1
-            yield item
-    else:
-        log.info(f"cairn: {name}" + (f" ({total:,} {unit}s)" if total else ""))
+    done = 0
+    bar = None
+    if sys.stderr.isatty() and total:
+        bar = tqdm(desc=f"cairn: {name}", total=total, unit=f" {unit}", leave=False, file=sys.stderr)
+    try:
         for item in items:
-            count += 1
+            step = size(item)
+            done += step
+            if bar is not None:
+                bar.update(step)
             yield item
-    seconds = time.perf_counter() - start
-    rate = f", {count / seconds:,.0f} {unit}s/s" if seconds > 0.05 else ""
-    log.info(f"cairn: {name}: {count:,} {unit}s in {seconds:.1f} s{rate}")
+    finally:
+        if bar is not None:
+            bar.close()
+    if total:
+        seconds = time.perf_counter() - start
+        log.info(f"cairn: {name}: {done:,} {unit}{'s' if done != 1 else ''} in {seconds:.1f} s")

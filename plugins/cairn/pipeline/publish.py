@@ -20,11 +20,12 @@ files are there, they are kept as they are.
 from __future__ import annotations
 
 import hashlib
+import itertools
 import json
 import os
 import re
 import shutil
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -71,7 +72,19 @@ class OutputFolder:
         # What a killed build staged (its generator output is the generator's to clear).
         for leftover in ("new", "old"):
             shutil.rmtree(self.stage / leftover, ignore_errors=True)
-        (self.stage / "new").mkdir(parents=True, mode=self.dir_mode)
+        self.stage.mkdir(exist_ok=True, mode=self.dir_mode)
+        os.chmod(self.stage, self.dir_mode)  # what is set aside in it keeps the folder's privacy
+        (self.stage / "new").mkdir(mode=self.dir_mode)
+
+    def foreign_folder(self) -> list[str]:
+        """For an owned folder that no build of this Cairn published to (no manifest) and that
+        is not a Cairn site (no issuer.json): the files publishing would remove. A mistyped
+        --site-dir must not empty someone's folder."""
+        if not self.owned or self._old_files or self._old_groups or not self.root.is_dir():
+            return []
+        if (self.root / "issuer.json").is_file():
+            return []
+        return sorted(_walk_files(self.root))
 
     def _read_manifest(self) -> tuple[dict[str, Any], dict[str, Any]]:
         try:
@@ -97,19 +110,28 @@ class OutputFolder:
         for relative, content in files:
             self.write(relative, content)
 
-    def adopt_tree(self, source: Path) -> None:
+    def adopt_tree(self, source: Path, html: Callable[[bytes, str], bytes] | None = None) -> None:
         """Every file under `source` (MkDocs' own output), published by the same rule; changed
-        files are moved, not copied, into the stage."""
+        files are moved, not copied, into the stage. `html(content, relative)`, when given, is
+        what each HTML page is published as (its Content-Security-Policy added)."""
         for folder, _, names in os.walk(source):
             for name in names:
                 path = Path(folder) / name
                 relative = path.relative_to(source).as_posix()
                 content = path.read_bytes()
-                if not self._kept(relative, content):
-                    target = self._stage_path(relative)
-                    os.replace(path, target)
-                    os.chmod(target, self.mode)
-                    self._staged_file(relative, content)
+                made = html(content, relative) if html is not None and name.endswith(".html") else content
+                if not self._kept(relative, made):
+                    if made is content:
+                        target = self._stage_path(relative)
+                        os.replace(path, target)
+                        os.chmod(target, self.mode)
+                    else:
+                        self._stage_bytes(relative, made)
+                    self._staged_file(relative, made)
+
+    def paths(self) -> Iterator[str]:
+        """Every file the folder will hold once committed (after every write of the build)."""
+        return itertools.chain(self._files, self._group_paths)
 
     def _kept(self, relative: str, content: bytes) -> bool:
         """True, and the published file kept, when the last build published these bytes there

@@ -25,7 +25,7 @@ from cairn.issue import files as issue
 from cairn.issue.keys import KeyProblem, load_signing_key
 from cairn.issue.ob3 import did_web, public_key_from_multibase
 from cairn.model import District, Earner
-from cairn.pages import sitemap
+from cairn.pages import csp, markdown, sitemap
 from cairn.pages.data import (
     PageSpec,
     Sharing,
@@ -40,9 +40,10 @@ from cairn.pipeline.cache import CatalogDigests, ContentCache, Fingerprints
 from cairn.pipeline.progress import stage
 from cairn.pipeline.publish import OutputFolder, Publication, manifest_path, prune_manifests, stage_folder
 from cairn.pipeline.workers import fork_map
-from cairn.settings import Settings, SettingsError
+from cairn.settings import Settings
+from cairn.sources.folders import check_sources, private_folder
 from cairn.sources.load import Sources, load_district
-from cairn.sources.problems import Problem, ProblemsFound
+from cairn.sources.problems import Problem, Problems, ProblemsFound
 from cairn.urls import PATHS, file_of
 
 log = logging.getLogger("mkdocs.plugins.cairn")
@@ -88,13 +89,21 @@ class Build:
         """Read and check every source; returns the warnings. Raises BuildFailed with every
         problem listed when there is an error (or a warning, when strict)."""
         settings = self.settings
-        try:
-            settings.check_folders()
-        except SettingsError as error:
-            raise BuildFailed(f"{settings.config_file.name}: {error}") from None
+        problems = Problems(settings.root)
+        # Where the settings put things, and every symbolic link in the source folders, first:
+        # the private folder (and the cache in it) is touched only when all of it is sound.
+        check_sources(settings, problems)
+        sound = not problems.errors
+        if sound:
+            try:
+                private_folder(settings.private_dir)
+            except OSError as error:
+                raise BuildFailed(f"cairn private_dir '{settings.private_dir}': {error.strerror}") from None
         sources = Sources(catalog=settings.catalog_dir, earners=settings.earners_dir, root=settings.root)
-        district, problems = load_district(sources, settings.today, cache=self.cache)
-        self.cache.flush()
+        district, problems = load_district(sources, settings.today, problems, cache=self.cache if sound else None)
+        if sound:
+            self.cache.flush()
+        problems.items = list(dict.fromkeys(problems.items))  # a link the loader met was reported above too
         try:
             problems.raise_if_errors(strict=settings.strict)
         except ProblemsFound as found:
@@ -127,7 +136,8 @@ class Build:
         pages = site_pages(district, self.sharing, self.people, self.by_topic)
         self.badges = issue.badge_images(district, self.cache)
         self._open_outputs()
-        self.site_digest = site_digest(settings)
+        self.csp = csp.Policy(settings.issuer.site_url, serving=settings.serving)
+        self.site_digest = ContentCache.key(site_digest(settings), self.csp.identity(), markdown.identity())
         self.catalog = CatalogDigests(district, self.badges)
         self.fingerprints = Fingerprints()
         self.fingerprints.seed(district.earners)
@@ -153,6 +163,13 @@ class Build:
             log.warning(f"cairn: {recovered}")
         prune_manifests(cache_dir)
         self.site = OutputFolder(settings.site_dir, manifest_path(cache_dir, settings.site_dir), owned=True)
+        foreign = self.site.foreign_folder()
+        if foreign:
+            shown = ", ".join(foreign[:3]) + (" …" if len(foreign) > 3 else "")
+            raise BuildFailed(
+                f"site_dir {settings.site_dir} holds {len(foreign):,} file(s) that Cairn did not make ({shown}), and "
+                "publishing removes every file it did not make: choose an empty or new folder, or empty this one"
+            )
         self.private = OutputFolder(
             settings.private_dir, manifest_path(cache_dir, settings.private_dir), owned=False, private=True
         )
@@ -197,7 +214,7 @@ class Build:
         key = self._page_keys.get(spec.src_uri)
         if key is None:
             return False
-        self.site.write_group(f"page:{spec.src_uri}", key, [(dest, html)])
+        self.site.write_group(f"page:{spec.src_uri}", key, [(dest, self.csp.secure(html, dest))])
         if entries is not None:
             self.cache.put(ContentCache.key("search-entries", key), json.dumps(entries).encode())
         return True
@@ -231,12 +248,12 @@ class Build:
             result = []
             for profile, group, key in pending[index * PROFILES_PER_SLICE : (index + 1) * PROFILES_PER_SLICE]:
                 path = file_of(PATHS.earner(profile.slug))
-                html = renderer.render(profile_page(profile, self.sharing))
+                html = self.csp.secure(renderer.render(profile_page(profile, self.sharing)), path)
                 result.append((group, key, [path], *site.write_group_files([(path, html)])))
             return result
 
         slices = -(-len(pending) // PROFILES_PER_SLICE)
-        for made in stage(fork_map(render_slice, slices), "rendering profile pages", slices, "slice"):
+        for made in stage(fork_map(render_slice, slices), "making profile pages", len(pending), "page", len):
             for group, key, paths, count, size in made:
                 site.record_group(group, key, paths, count, size)
         log.info(f"cairn: {len(pending):,} of {len(self.people):,} profile pages rendered, the rest unchanged")
@@ -256,7 +273,9 @@ class Build:
         site.write_all(issue.feed_files(district, issuer, self.by_topic))
         site.write_all(issue.verify_name_files(self.people, issuer.site_url))
         site.write_all(issue.share_files(district, issuer, self.badges, self.cache))
-        site.write_all(standalone)
+        site.write_all(
+            (path, self.csp.secure(html, path) if path.endswith(".html") else html) for path, html in standalone
+        )
         site.write_all(issue.ob3_shared_files(district, issuer, signer, list(self.settings.retired_keys)))
         self._award_files()
         private.write("award-links.csv", issue.award_links_csv(district, issuer))
@@ -283,7 +302,7 @@ class Build:
             (self._issue_slice(chunk) for chunk in slices[:1]),
             fork_map(lambda index: self._issue_slice(slices[index + 1]), len(slices) - 1),
         )
-        for made in stage(results, "issuing award files", len(slices), "slice"):
+        for made in stage(results, "issuing badge files", len(pending), "earner", len):
             for group, key, site_files, private_files in made:
                 site.record_group(group, key, *site_files)
                 private.record_group(group, key, *private_files)
@@ -318,7 +337,12 @@ class Build:
         assert site is not None and private is not None
         output = self.generator_output
         sitemap.add_urls(output, [PATHS.at(self.settings.issuer.site_url).earner(p.slug) for p in self.people])
-        site.adopt_tree(output)
+        # The content folder's own header rules (if any) follow Cairn's in the one file.
+        own_headers = output / csp.HEADERS_FILE
+        district_rules = own_headers.read_bytes() if own_headers.is_file() else b""
+        own_headers.unlink(missing_ok=True)
+        site.adopt_tree(output, html=self.csp.secure)
+        site.write(csp.HEADERS_FILE, csp.headers_file(site.paths(), district_rules))
         self.publication.commit([site, private])
         for name, folder in (("site", site), ("private folder", private)):
             stats = folder.stats

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import difflib
 import re
+import unicodedata
 from pathlib import Path
 from typing import Any
 
@@ -12,13 +13,88 @@ from cairn.sources.problems import Problems
 from cairn.sources.source import KeyPath, Lines
 
 ID_PATTERN = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
-ID_HINT = "use lower-case letters, digits and single hyphens only, e.g. 'wait-time'"
+# Ids name files and folders (credentials/<id>/, earners/<slug>/, catalog/<stack>/): Windows
+# cannot check out a file or folder with a device's name, whatever its case or extension.
+WINDOWS_DEVICES = frozenset({"con", "prn", "aux", "nul", *(f"{port}{n}" for port in ("com", "lpt") for n in range(10))})
+ID_HINT = (
+    "use lower-case letters, digits and single hyphens only, e.g. 'wait-time', and not a name Windows "
+    "reserves: con, prn, aux, nul, com0-9, lpt0-9"
+)
+_DEVICE_HINT = (
+    "choose another: Windows reserves con, prn, aux, nul, com0-9 and lpt0-9 and cannot check out a file named so"
+)
 _DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
-_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
+
+# Free text: fields whose value may run over several lines (a bio, a narrative, a description).
+# Everywhere else a line break or a tab is a mistake: names, titles and roles are one line, in
+# a page's <title>, a search result, a CSV cell.
+MULTI_LINE_FIELDS = frozenset({"bio", "narrative", "description"})
+_LINE_BREAKS = "\n\u2028\u2029"
+# C0 and C1 control characters and DEL; tab and line breaks are told apart below.
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]")
+# Bidirectional formatting that opens a scope (embeddings and overrides close with U+202C,
+# isolates with U+2069). Left unclosed, one reverses the rest of whatever follows the value
+# (the site's name after a page title). The marks U+200E and U+200F open nothing: always fine.
+_BIDI_OPENERS = {"\u202a": "\u202c", "\u202b": "\u202c", "\u202d": "\u202c", "\u202e": "\u202c"}
+_BIDI_OPENERS.update({"\u2066": "\u2069", "\u2067": "\u2069", "\u2068": "\u2069"})
+_BIDI = re.compile("[\u202a-\u202e\u2066-\u2069]")
 
 
 def is_id(value: object) -> bool:
-    return isinstance(value, str) and len(value) <= 64 and bool(ID_PATTERN.match(value))
+    return (
+        isinstance(value, str)
+        and len(value) <= 64
+        and bool(ID_PATTERN.match(value))
+        and value.lower() not in WINDOWS_DEVICES
+    )
+
+
+def is_windows_device(value: object) -> bool:
+    """A file name Windows reserves for a device (con, nul.md, COM1.yml, ...): in any case, with
+    or without an extension. Ids never are (is_id); this is for names that are not ids."""
+    return isinstance(value, str) and value.split(".")[0].strip().lower() in WINDOWS_DEVICES
+
+
+def text_problem(key: str, value: str, multi_line: bool = False) -> tuple[str, str] | None:
+    """What is wrong with a text value's invisible characters, as (message, hint), or None."""
+    for match in _CONTROL.finditer(value):
+        char = match.group()
+        if multi_line and char in "\t" + _LINE_BREAKS:
+            continue
+        code = _code(char)
+        if char == "\t":
+            return f"'{key}' holds a tab ({code})", "write it on one line, with a space in its place"
+        if char in _LINE_BREAKS:
+            return f"'{key}' holds a line break ({code})", "write it on one line, with a space in its place"
+        return (
+            f"'{key}' holds the control character {code}",
+            "retype it: an invisible character came with pasted text",
+        )
+    open_scopes: list[str] = []
+    for match in _BIDI.finditer(value):
+        char = match.group()
+        if char in _BIDI_OPENERS:
+            open_scopes.append(char)
+        elif open_scopes and _BIDI_OPENERS[open_scopes[-1]] == char:
+            open_scopes.pop()
+        else:
+            return f"'{key}' holds a {_char_name(char)} ({_code(char)}) that closes nothing", "delete it"
+    if open_scopes:
+        char = open_scopes[-1]
+        closer = _BIDI_OPENERS[char]
+        return (
+            f"'{key}' opens a {_char_name(char)} ({_code(char)}) and does not close it",
+            f"delete it, or close it with a {_char_name(closer)}, {_code(closer)}",
+        )
+    return None
+
+
+def _code(char: str) -> str:
+    return f"U+{ord(char):04X}"
+
+
+def _char_name(char: str) -> str:
+    return unicodedata.name(char, _code(char)).lower()
 
 
 class Fields:
@@ -71,8 +147,8 @@ class Fields:
             self.fail((key,), f"'{key}' is empty", "fill it in")
         elif len(value) > max_length:
             self.fail((key,), f"'{key}' is {len(value)} characters, over the limit of {max_length}", "shorten it")
-        elif _CONTROL.search(value):
-            self.fail((key,), f"'{key}' holds a control character", "retype the text")
+        elif problem := text_problem(key, value, key in MULTI_LINE_FIELDS):
+            self.fail((key,), *problem)
         return value
 
     def identifier(self, key: str, default: str | None = None, required: bool = True) -> str | None:
@@ -82,6 +158,9 @@ class Fields:
         if value is None:
             if required:
                 self.fail((), f"'{key}' is missing", f"add a line '{key}: ...'")
+            return None
+        if isinstance(value, str) and value in WINDOWS_DEVICES:
+            self.fail((key,), f"'{key}' {_show(value)} is a name Windows reserves for a device", _DEVICE_HINT)
             return None
         if not is_id(value):
             self.fail((key,), f"'{key}' {_show(value)} is not a valid id", ID_HINT)
@@ -149,10 +228,16 @@ class Fields:
             return ()
         items = []
         for index, item in enumerate(value):
-            if item_is_id and not is_id(item):
+            if item_is_id and isinstance(item, str) and item in WINDOWS_DEVICES:
+                self.fail(
+                    (key, index), f"{_show(item)} in '{key}' is a name Windows reserves for a device", _DEVICE_HINT
+                )
+            elif item_is_id and not is_id(item):
                 self.fail((key, index), f"{_show(item)} in '{key}' is not a valid id", ID_HINT)
             elif not item_is_id and not isinstance(item, str):
                 self.fail((key, index), f"{_show(item)} in '{key}' should be text", "write it as text")
+            elif not item_is_id and (problem := text_problem(key, item)):
+                self.fail((key, index), *problem)
             else:
                 items.append(item)
         return tuple(items)
@@ -182,5 +267,8 @@ def _kind(value: object) -> str:
 
 
 def _show(value: object) -> str:
+    """A value for a message, its invisible characters written as \\uXXXX: echoed raw, an escape
+    sequence or a right-to-left override would act on the committee member's terminal."""
     text = repr(value) if not isinstance(value, str) else f"'{value}'"
+    text = "".join(f"\\u{ord(ch):04x}" if unicodedata.category(ch) in ("Cc", "Cf", "Zl", "Zp") else ch for ch in text)
     return text if len(text) <= 60 else text[:57] + "...'"

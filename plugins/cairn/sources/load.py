@@ -56,15 +56,58 @@ CREDENTIAL_FIELDS = (
 )
 STACK_FIELDS = ("title", "description", "color", "credentials")
 EARNER_FIELDS = ("name", "email", "public", "slug", "aliases", "school", "role", "bio", "awards")
-AWARD_FIELDS = ("credential", "issued", "evidence", "expires", "revoked", "id", "salt", "status_index", "public")
+AWARD_FIELDS = (
+    "credential",
+    "issued",
+    "evidence",
+    "expires",
+    "revoked",
+    "id",
+    "id_legacy",
+    "salt",
+    "status_index",
+    "public",
+)
 
 _EMAIL = re.compile(
     r"^[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]+@[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?)+$"
 )
 _COLOR = re.compile(r"^#[0-9a-fA-F]{6}$")
 _DURATION = re.compile(r"^(\d{1,3})\s*(year|month|week|day)s?$")
-_AWARD_ID = re.compile(r"^[a-z0-9][a-z0-9-]{19,63}$")
+# An award id is what `build.py ids` makes (commands/ids.py): 128 random bits as 26 base32
+# characters. One written by hand must look like one (plausibly_random); an id an earlier system
+# published is kept with `id_legacy: true`, if it is safe as a file name and in a URL.
+_AWARD_ID = re.compile(r"^[a-z2-7]{26}$")
+_LEGACY_AWARD_ID = re.compile(r"^[a-z0-9][a-z0-9-]{19,63}$")
+_BASE32 = "abcdefghijklmnopqrstuvwxyz234567"
 _SALT = re.compile(r"^[0-9a-f]{32,64}$")
+# Each base32 character's value (0-31), and its value plus 32, as byte translation tables.
+_VALUE = bytes(_BASE32.find(chr(i)) % 32 for i in range(256))
+_VALUE_PLUS_32 = bytes(_BASE32.find(chr(i)) % 32 + 32 for i in range(256))
+_MOD_32 = bytes(i % 32 for i in range(256))
+
+
+def plausibly_random(award_id: str) -> bool:
+    """Whether a 26-character base32 id shows none of the patterns a person types: fewer than 6
+    different characters, or 14 or more pairs of characters the same distance apart (1 to 12)
+    that differ by the same step, which is what a run, a repeat, a period or a sequence is.
+    An id of 128 random bits fails this less than once in 6 trillion (2e-16 for the characters,
+    1.5e-13 for the steps: binomial tails, one test per distance and step). About 30 µs an id."""
+    if len(set(award_id)) < 6:
+        return False
+    encoded = award_id.encode("ascii")
+    values, raised = encoded.translate(_VALUE), encoded.translate(_VALUE_PLUS_32)
+    for distance in range(1, 13):
+        pairs = len(values) - distance
+        # Every pair's difference at once, one byte each: raised (32-63) less value (0-31) is
+        # 1-63 in every byte, so no byte borrows from the next.
+        difference = int.from_bytes(raised[distance:], "big") - int.from_bytes(values[:pairs], "big")
+        steps = difference.to_bytes(pairs, "big").translate(_MOD_32)
+        if steps.count(sorted(steps)[pairs // 2]) >= 14:  # a step taken by most pairs is the median
+            return False
+    return True
+
+
 _URL = re.compile(r"^https?://[^\s<>\"]+$")
 
 
@@ -93,7 +136,7 @@ def load_district(
 
 
 def _read_yaml_file(path: Path, problems: Problems) -> tuple[Any, Lines] | None:
-    text = read_text(path, problems)
+    text = read_text(path, problems, within=path.parent)  # catalog/_topics.yml, earners/_schools.yml, ...
     if text is None:
         return None
     return parse_yaml(text, path, problems)
@@ -216,7 +259,7 @@ def _load_stack(folder: Path, problems: Problems) -> tuple[Stack, Fields] | None
         )
         return None
     path = present[0]
-    text = read_text(path, problems)
+    text = read_text(path, problems, within=folder.parent)
     if text is None:
         return None
     description_body = ""
@@ -282,7 +325,7 @@ def _parse_duration(fields: Fields, key: str) -> Duration | None:
 def _load_credential(
     path: Path, stack_id: str, catalog: Path, topics: dict[str, Topic], problems: Problems
 ) -> tuple[Credential, Fields] | None:
-    text = read_text(path, problems)
+    text = read_text(path, problems, within=catalog)
     if text is None:
         return None
     front = split_front_matter(text, path, problems)
@@ -523,7 +566,7 @@ def _load_earner_files(
 
     for i, path in enumerate(paths):
         local = Problems(problems.root)
-        text = read_text(path, local)  # the one read of this file
+        text = read_text(path, local, within=path.parent)  # the one read of this file
         if text is None:  # unreadable, too large, not UTF-8, empty: reported, nothing to parse
             results[i] = (None, local.items)
             continue
@@ -679,11 +722,28 @@ def _load_award(
         if sub.ok and date:
             revoked = Revocation(date, reason)
     award_id = fields.data.get("id")
-    if award_id is not None and not (isinstance(award_id, str) and _AWARD_ID.match(award_id)):
+    legacy = fields.boolean("id_legacy", default=False)
+    keep = "if an earlier system already published badges under it, keep it and add a line 'id_legacy: true'"
+    if award_id is None:
+        pass
+    elif legacy:
+        if not (isinstance(award_id, str) and _LEGACY_AWARD_ID.match(award_id)):
+            fields.fail(
+                ("id",),
+                f"award id {award_id!r} is not valid",
+                "an id kept from an earlier system must be 20 to 64 lower-case letters, digits or hyphens",
+            )
+    elif not (isinstance(award_id, str) and _AWARD_ID.match(award_id)):
         fields.fail(
             ("id",),
-            f"award id {award_id!r} is not valid",
-            "use 20 to 64 lower-case letters, digits or hyphens, or remove it",
+            f"award id {award_id!r} is not one Cairn makes (26 characters of a-z and 2-7)",
+            f"if it was never published, delete the line and run: python build.py ids; {keep}",
+        )
+    elif not plausibly_random(award_id):
+        fields.fail(
+            ("id",),
+            f"award id {award_id!r} looks typed, not random: its assertion URL could be guessed",
+            f"delete the line and run: python build.py ids, which writes a random one; {keep}",
         )
     salt = fields.data.get("salt")
     if salt is not None and not (isinstance(salt, str) and _SALT.match(salt)):

@@ -14,6 +14,7 @@ from typing import Any
 
 import yaml
 
+from cairn.sources.folders import link_problem
 from cairn.sources.problems import Problems
 
 MAX_TEXT_BYTES = 2 * 1024 * 1024
@@ -37,8 +38,14 @@ class Lines:
         return self.by_path.get((), 1)
 
 
-def read_text(path: Path, problems: Problems, limit: int = MAX_TEXT_BYTES) -> str | None:
-    """The file's text, or None after recording why it cannot be used."""
+def read_text(path: Path, problems: Problems, limit: int = MAX_TEXT_BYTES, *, within: Path | None = None) -> str | None:
+    """The file's text, or None after recording why it cannot be used. `within`: the source
+    folder the file belongs to; a symbolic link that leads out of it is not followed (folders.py)."""
+    if within is not None and path.is_symlink():
+        refused = link_problem(path, within, problems.root)
+        if refused is not None:
+            problems.items.append(refused)
+            return None
     try:
         size = path.stat().st_size
         if size > limit:

@@ -7,8 +7,8 @@ MkDocs renders into a stage folder the core names; the core publishes it with th
 
 from __future__ import annotations
 
-import datetime as dt
 import logging
+import os
 from pathlib import Path
 from typing import Any
 
@@ -27,7 +27,7 @@ from cairn.adapters.mkdocs.render import MaterialRenderer, page_meta
 from cairn.pages.data import PageSpec
 from cairn.pages.markdown import SpecMarkdown
 from cairn.pipeline.stages import Build, BuildFailed
-from cairn.settings import Settings, SettingsError, issuer_settings
+from cairn.settings import Settings, SettingsError, build_day, issuer_settings
 from cairn.urls import TEMPLATE_URLS
 
 log = logging.getLogger("mkdocs.plugins.cairn")
@@ -35,8 +35,12 @@ log = logging.getLogger("mkdocs.plugins.cairn")
 
 class _QuietSkips(logging.Filter):
     # Pages kept from the last build render empty on purpose (see on_page_markdown): not news.
+    # MkDocs' own lines about its folder speak of the stage it renders into, which is not
+    # site/ and is not emptied (the core publishes only what changed): they would mislead.
+    HIDDEN = ("Page skipped", "Cleaning site directory", "Building documentation to directory", "Documentation built")
+
     def filter(self, record: logging.LogRecord) -> bool:
-        return not record.getMessage().startswith("Page skipped")
+        return not record.getMessage().startswith(self.HIDDEN)
 
 
 logging.getLogger(f"{engine.LOGGER}.commands.build").addFilter(_QuietSkips())
@@ -68,9 +72,12 @@ class CairnConfig(Config):
     create_development_key = opt.Type(bool, default=False)
     strict = opt.Type(bool, default=False)  # treat warnings as errors
     cache = opt.Type(bool, default=True)  # reuse work of earlier builds (build.py build --no-cache turns it off)
+    # The district's time zone (an IANA name): the build's day, on which expiry is judged, is the
+    # date there of SOURCE_DATE_EPOCH when set, else of now; never the build machine's zone
+    timezone = opt.Type(str, default="UTC")
 
 
-def settings_from_config(config: Any, plugin: CairnConfig) -> Settings:
+def settings_from_config(config: Any, plugin: CairnConfig, serving: bool = False) -> Settings:
     """The core's settings from mkdocs.yml, or a PluginError that says which setting to fix."""
     root = Path(config.config_file_path).parent
     issuer = plugin.issuer
@@ -79,6 +86,7 @@ def settings_from_config(config: Any, plugin: CairnConfig) -> Settings:
         district = issuer_settings(
             config.site_url or "", issuer.name, issuer.url, issuer.email, issuer.description, image, issuer.image or ""
         )
+        today = build_day(plugin.timezone, os.environ)
     except SettingsError as error:
         raise PluginError(f"{Path(config.config_file_path).name}: {error}") from None
     return Settings(
@@ -97,15 +105,22 @@ def settings_from_config(config: Any, plugin: CairnConfig) -> Settings:
         linkedin_organization_id=plugin.linkedin_organization_id,
         use_cache=plugin.cache,
         engine=f"{engine.NAME} {mkdocs_version}, material {material_version}",
-        today=dt.date.today(),
+        today=today,
+        timezone=plugin.timezone,
+        serving=serving,
     )
 
 
 class CairnPlugin(BasePlugin[CairnConfig]):
     build: Build | None = None
+    serving = False
+
+    def on_startup(self, *, command: str, dirty: bool) -> None:
+        # `serve` adds a live-reload script to every page: the core's policy allows it (pages/csp.py).
+        self.serving = command == "serve"
 
     def on_config(self, config: Any) -> Any:
-        self.build = build = Build(settings_from_config(config, self.config))
+        self.build = build = Build(settings_from_config(config, self.config, self.serving))
         try:
             warnings = build.load()
         except BuildFailed as failed:
