@@ -103,7 +103,7 @@
     noun = noun || "badge record";
     try {
       response = await fetch(url, { headers: { Accept: "application/ld+json, application/json" },
-        credentials: "omit", referrerPolicy: "no-referrer", cache: "no-cache", signal: controller.signal });
+        credentials: "omit", referrerPolicy: "no-referrer", cache: "no-store", signal: controller.signal });
       if (!response.ok) {
         response.body && response.body.cancel().catch(function () {});
         stop("notfound", url + " answered HTTP " + response.status + ": there is no " + noun + " there.");

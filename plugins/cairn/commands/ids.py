@@ -14,6 +14,7 @@ from pathlib import Path
 
 import yaml
 
+from cairn.sources.fields import is_id
 from cairn.sources.problems import Problems
 from cairn.sources.source import compose_yaml
 
@@ -75,7 +76,7 @@ def assign_missing_ids(earner_files: list[Path], problems: Problems, status_file
         if _wants_slug(fields):
             slug = base = slug_for(fields["name"].value)
             number = 2
-            while slug in taken:
+            while slug in taken or not is_id(slug):  # "Con" -> con-2: Windows reserves "con"
                 slug, number = f"{base}-{number}", number + 1
             taken.add(slug)
             end = fields["name"].end_mark

@@ -30,11 +30,13 @@ from cairn.model import (
 from cairn.pipeline import codec
 from cairn.pipeline.cache import ContentCache
 from cairn.pipeline.workers import fork_map
-from cairn.sources.fields import ID_HINT, Fields, is_id
+from cairn.sources.fields import ID_HINT, Fields, is_id, is_windows_device
 from cairn.sources.problems import Problems
 from cairn.sources.source import Lines, parse_yaml, read_text, split_front_matter
 from cairn.sources.spec import parse_body
 
+# Checkouts on Windows, where many committees work, fail on a file named for a device.
+WINDOWS_NAME = "a file name Windows reserves for a device (con, prn, aux, nul, com0-9, lpt0-9)"
 TOPICS_FILE = "_topics.yml"
 STATUS_FILE = "_status-list.yml"
 SCHOOLS_FILE = "_schools.yml"
@@ -221,6 +223,9 @@ def _load_catalog(
             stack_orders.append(loaded)
         for path in sorted(folder.glob("*.md")):
             if path.name in STACK_FILES:
+                continue
+            if is_windows_device(path.name):
+                problems.add(path, 1, WINDOWS_NAME, "rename it after the credential's id")
                 continue
             loaded_credential = _load_credential(path, folder.name, catalog, topics, problems)
             if loaded_credential is None:
@@ -455,6 +460,9 @@ def _load_earners(
             continue
         if path.suffix not in (".yml", ".yaml"):
             problems.warn(path, 1, "not an earner file (only .yml files are read here)", "move or delete it")
+            continue
+        if is_windows_device(path.name):
+            problems.add(path, 1, WINDOWS_NAME, "rename it, e.g. after the earner's name")
             continue
         paths.append(path)
     stems: dict[str, Path] = {}

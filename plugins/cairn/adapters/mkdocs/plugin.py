@@ -117,7 +117,12 @@ class CairnPlugin(BasePlugin[CairnConfig]):
 
     def on_startup(self, *, command: str, dirty: bool) -> None:
         # `serve` adds a live-reload script to every page: the core's policy allows it (pages/csp.py).
+        # A plugin with on_startup is kept by MkDocs for the whole process, so on_shutdown resets it.
         self.serving = command == "serve"
+
+    def on_shutdown(self) -> None:
+        self.serving = False
+        self.build = None
 
     def on_config(self, config: Any) -> Any:
         self.build = build = Build(settings_from_config(config, self.config, self.serving))
