@@ -4,6 +4,7 @@ exactly what a fresh build of the same files gives, deletions included."""
 from __future__ import annotations
 
 import hashlib
+import logging
 import os
 import re
 import shutil
@@ -154,7 +155,7 @@ def test_a_corrected_email_reaches_the_badges_of_that_earner(project: Path, tmp_
 
 
 def test_profiles_made_with_shared_blocks_are_the_bytes_of_a_full_render(
-    project: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+    project: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
 ) -> None:
     """Material's blocks that every profile shows alike are rendered once a build; a profile made
     with them is the same page as one rendered in full, hostile names and all."""
@@ -166,12 +167,15 @@ def test_profiles_made_with_shared_blocks_are_the_bytes_of_a_full_render(
     elsewhere = tmp_path / "full"
     shutil.copytree(project, elsewhere)
 
-    assert run_cli(project, "build") == 0
-    made_once = re.search(r"(\d+) parts that every profile shows alike rendered once", capsys.readouterr().err)
+    with caplog.at_level(logging.DEBUG, logger="mkdocs.plugins.cairn"):
+        assert run_cli(project, "build") == 0
+    made_once = re.search(r"(\d+) parts that every profile shows alike rendered once", caplog.text)
     assert made_once and int(made_once[1]) >= 5, "the shared blocks were not used"
+    caplog.clear()
     monkeypatch.setattr(render, "SHARED_BLOCKS", ())  # every profile rendered in full
-    assert run_cli(elsewhere, "build") == 0
-    assert "rendered once" not in capsys.readouterr().err
+    with caplog.at_level(logging.DEBUG, logger="mkdocs.plugins.cairn"):
+        assert run_cli(elsewhere, "build") == 0
+    assert "rendered once" not in caplog.text
 
     shared, full = tree(project / "site" / "earners"), tree(elsewhere / "site" / "earners")
     assert len(shared) >= 10

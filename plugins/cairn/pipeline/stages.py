@@ -124,6 +124,12 @@ class Build:
             except ValueError as error:
                 raise BuildFailed(f"{settings.config_file.name}: cairn retired_keys: {error}") from None
         self.signer = issue.Signer(key, did_web(settings.issuer.site_url), self.cache)
+        awards = sum(len(earner.awards) for earner in district.earners)
+        warned = f", {len(problems.warnings)} warning(s)" if problems.warnings else ", no problems"
+        log.info(
+            f"cairn: checked {len(district.published):,} credentials, {len(district.earners):,} earners and "
+            f"{awards:,} awards{warned}"
+        )
         return problems.warnings
 
     # -- 2. plan: what is shown, and what changed since the last finished build ------------------
@@ -256,7 +262,8 @@ class Build:
         for made in stage(fork_map(render_slice, slices), "making profile pages", len(pending), "page", len):
             for group, key, paths, count, size in made:
                 site.record_group(group, key, paths, count, size)
-        log.info(f"cairn: {len(pending):,} of {len(self.people):,} profile pages rendered, the rest unchanged")
+        unchanged = len(self.people) - len(pending)
+        log.info(f"cairn: profiles of public earners: {len(pending):,} made, {unchanged:,} unchanged")
         return entries
 
     def standalone_pages(self) -> list[Any]:
@@ -306,7 +313,12 @@ class Build:
             for group, key, site_files, private_files in made:
                 site.record_group(group, key, *site_files)
                 private.record_group(group, key, *private_files)
-        log.info(f"cairn: award files of {len(pending):,} of {len(self.district.earners):,} earners made")
+        awards = sum(len(earner.awards) for earner, _, _ in pending)
+        unchanged = len(self.district.earners) - len(pending)
+        log.info(
+            f"cairn: badge files: {awards:,} awards of {len(pending):,} earners issued and signed, "
+            f"{unchanged:,} earners unchanged"
+        )
 
     def _issue_slice(self, chunk: list[tuple[Earner, str, str]]) -> list[tuple[str, str, tuple, tuple]]:
         """Make and stage the award files of some earners (in a worker); returns what the
@@ -344,11 +356,11 @@ class Build:
         site.adopt_tree(output, html=self.csp.secure)
         site.write(csp.HEADERS_FILE, csp.headers_file(site.paths(), district_rules))
         self.publication.commit([site, private])
-        for name, folder in (("site", site), ("private folder", private)):
+        for name, folder in (("the site", site), ("the private folder", private)):
             stats = folder.stats
             log.info(
-                f"cairn: {name}: {stats.written:,} files written ({stats.bytes_written / 1e6:,.1f} MB), "
-                f"{stats.kept:,} unchanged, {stats.deleted:,} deleted"
+                f"cairn: published {name} {folder.root}: {stats.written:,} files new or changed "
+                f"({stats.bytes_written / 1e6:,.1f} MB), {stats.kept:,} unchanged, {stats.deleted:,} removed"
             )
         if site.stats.foreign:
             shown = ", ".join(site.stats.foreign[:5]) + (" …" if len(site.stats.foreign) > 5 else "")
@@ -359,7 +371,7 @@ class Build:
         self.cache.flush()
         self.close()
         links = self.settings.private_dir / "award-links.csv"
-        log.info(f"cairn: award links for the committee (private, holds emails) in {links}")
+        log.info(f"cairn: award links to send to earners (private: it holds emails) in {links}")
 
     def close(self) -> None:
         """After publishing, or when the build stops: staged files never outlive their build."""

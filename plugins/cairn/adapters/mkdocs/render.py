@@ -59,7 +59,7 @@ class MaterialRenderer:
             log.warning("cairn: profile pages differ in Material's shared blocks; rendering each in full")
             return
         self.shared = recorded[0]
-        log.info(f"cairn: {len(self.shared)} parts that every profile shows alike rendered once")
+        log.debug(f"cairn: {len(self.shared)} parts that every profile shows alike rendered once")
 
     def render(self, spec: PageSpec) -> bytes:
         return self._render(spec, self.shared)
