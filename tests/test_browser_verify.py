@@ -183,6 +183,10 @@ def paste_url(tab, url: str) -> str:
 
 
 def facts(tab) -> dict[str, str]:
+    """The badge's facts, with its "Technical details" (format, record address) opened."""
+    technical = tab.locator("#verify-details details")
+    if technical.count() and not technical.evaluate("details => details.open"):
+        technical.locator("summary").click()
     terms = tab.locator("#verify-details dt").all_inner_texts()
     values = tab.locator("#verify-details dd").all_inner_texts()
     return {t.strip(): v.strip() for t, v in zip(terms, values, strict=True)}
@@ -191,7 +195,7 @@ def facts(tab) -> dict[str, str]:
 def assert_details(tab, project: Project, award: Award) -> None:
     shown = facts(tab)
     assert shown.get("Credential") == award.row["credential"], shown
-    assert shown.get("Issuer") == project.issuer_name, shown
+    assert shown.get("Issued by") == project.issuer_name, shown
     assert shown.get("Issued on") == award.row["issued"], shown
     link = tab.locator("#verify-details dd a", has_text=award.row["credential"])
     assert link.get_attribute("href") == f"{project.base}credentials/{award.row['credential_id']}/"
@@ -210,14 +214,14 @@ def test_current_award_png_is_valid_and_names_only_public_earners(verify_page, p
     open_verifier(verify_page, project)
     assert choose_png(verify_page, project.png(public)) == "Valid"
     assert_details(verify_page, project, public)
-    assert facts(verify_page).get("Earner") == public.row["name"]
+    assert facts(verify_page).get("Earned by") == public.row["name"]
     profile = verify_page.locator("#verify-details dd a", has_text=public.row["name"])
     assert profile.get_attribute("href") == f"{project.base}earners/{public.earner['slug']}/"
 
     open_verifier(verify_page, project)
     assert choose_png(verify_page, project.png(private)) == "Valid"
     assert_details(verify_page, project, private)
-    assert "Earner" not in facts(verify_page)
+    assert "Earned by" not in facts(verify_page)
     body = verify_page.locator("body").inner_text()
     assert private.row["name"] not in body, "a non-public earner's name must not appear on the page"
 
@@ -230,7 +234,8 @@ def test_revoked_award_png_says_when_and_why(page, project):
     )
 
     open_verifier(page, project)
-    assert choose_png(page, project.png(award)) == reason
+    assert choose_png(page, project.png(award)) == f"Revoked on {award.row['revoked_on']}"
+    assert f"Reason given by its issuer: {ob2.PUBLIC_REVOCATION_REASON}" in page.locator("#verify-result").inner_text()
     assert page.locator("#verify-details").is_hidden()  # a revoked assertion keeps nothing to show
 
 
@@ -359,11 +364,11 @@ def test_link_with_award_id_checks_on_arrival(page, project):
     open_verifier(page, project, f"?a={award.id}")
     assert wait_for_verdict(page) == "Valid"
     assert_details(page, project, award)
-    assert facts(page).get("Earner") == award.row["name"]
+    assert facts(page).get("Earned by") == award.row["name"]
 
     revoked = project.pick("revoked")
     open_verifier(page, project, "?url=" + quote(revoked.row["assertion_url"], safe=""))
-    assert wait_for_verdict(page).startswith(f"Revoked on {revoked.row['revoked_on']}: ")
+    assert wait_for_verdict(page) == f"Revoked on {revoked.row['revoked_on']}"
 
 
 def test_unknown_award_id_is_not_found(verify_page, project, expected_failures):
@@ -409,15 +414,16 @@ def test_foreign_badge_is_checked_against_its_own_site(verify_page, project, tmp
     label = verify_page.locator(".cairn-verify-foreign").inner_text()
     host = urlsplit(base).netloc
     assert "Ridgeview Teaching Academy" in label and host in label and f"not by {project.issuer_name}" in label
-    assert facts(verify_page).get("Issuer") == f"Ridgeview Teaching Academy ({host})"
-    assert "Earner" not in facts(verify_page)
+    assert facts(verify_page).get("Issued by") == f"Ridgeview Teaching Academy ({host})"
+    assert "Earned by" not in facts(verify_page)
 
     # Its own revocation list counts, even when the assertion itself does not say so.
     reason = "Revoked on 2025-01-02: listed by Ridgeview"
     listing = json.loads((folder / "revocations.json").read_text(encoding="utf-8"))
     listing["revokedAssertions"].append({"id": url, "revocationReason": reason})
     (folder / "revocations.json").write_text(json.dumps(listing), encoding="utf-8")
-    assert paste_url(verify_page, url) == reason
+    assert paste_url(verify_page, url) == "Revoked on 2025-01-02"
+    assert "Reason given by its issuer: listed by Ridgeview" in verify_page.locator("#verify-result").inner_text()
     assert "not by " + project.issuer_name in verify_page.locator(".cairn-verify-foreign").inner_text()
 
 
@@ -499,7 +505,7 @@ def test_verifier_works_under_a_path(page, project, tmp_path):
         page.goto(base + f"verify/?c={award.id}")
         assert wait_for_verdict(page) == "Valid"
         assert_ob3_details(page, district, award)
-        assert facts(page).get("Earner") == award.row["name"]
+        assert facts(page).get("Earned by") == award.row["name"]
         assert verifier_scripts(page) == [base + "assets/vendor/dcc-verifier.js"]
     finally:
         server.close()
@@ -522,7 +528,7 @@ def paste_credential(tab, document: dict) -> str:
 def assert_ob3_details(tab, project: Project, award: Award) -> None:
     shown = facts(tab)
     assert shown.get("Credential") == award.row["credential"], shown
-    assert shown.get("Issuer") == project.issuer_name, shown
+    assert shown.get("Issued by") == project.issuer_name, shown
     assert shown.get("Issued on") == award.row["issued"], shown
     assert shown.get("Format") == "Open Badges 3.0, signed by its issuer", shown
     if award.row["expires"]:
@@ -545,7 +551,7 @@ def test_ob3_current_png_is_valid_and_loads_the_verifier_only_then(verify_page, 
     assert_ob3_details(verify_page, project, award)
     assert verifier_scripts(verify_page) == [project.base + "assets/vendor/dcc-verifier.js"]
     # A file does not say which award it is: no earner's name, even a public one's.
-    assert "Earner" not in facts(verify_page)
+    assert "Earned by" not in facts(verify_page)
     assert award.row["name"] not in verify_page.locator("body").inner_text()
     assert verify_page.locator(".cairn-verify-foreign").count() == 0
 
@@ -568,7 +574,7 @@ def test_ob3_revoked_png_is_revoked_by_its_issuer(verify_page, project):
     assert choose_png(verify_page, project.ob3_png(award)) == "Revoked"
     assert "Revoked by its issuer" in verify_page.locator("#verify-result").inner_text()
     assert_ob3_details(verify_page, project, award)
-    assert "Earner" not in facts(verify_page)
+    assert "Earned by" not in facts(verify_page)
     expect(verify_page.locator("#verify-email-result")).to_have_text("A revoked badge cannot be matched to an email.")
 
 
@@ -622,10 +628,10 @@ def test_ob3_link_with_award_id_checks_on_arrival(page, project):
     open_verifier(page, project, f"?c={award.id}")
     assert wait_for_verdict(page) == "Valid"
     assert_ob3_details(page, project, award)
-    assert facts(page).get("Earner") == award.row["name"]
+    assert facts(page).get("Earned by") == award.row["name"]
     profile = page.locator("#verify-details dd a", has_text=award.row["name"])
     assert profile.get_attribute("href") == f"{project.base}earners/{award.earner['slug']}/"
-    assert facts(page).get("Record") == f"{project.base}ob3/{award.id}.json"
+    assert facts(page).get("Badge record") == f"{project.base}ob3/{award.id}.json"
     violations = axe_violations(page)
     assert not violations, "after an OB 3.0 verdict:\n" + describe_violations("verify/?c=", violations)
 
@@ -687,7 +693,7 @@ def test_ob3_credential_of_another_issuer_says_so(verify_page, project, tmp_path
     assert paste_credential(verify_page, signed) == "Valid"
     label = verify_page.locator(".cairn-verify-foreign").inner_text()
     assert label == f"Issued by Ridgeview Teaching Academy ({did}), not by {project.issuer_name}.", label
-    assert facts(verify_page).get("Issuer") == f"Ridgeview Teaching Academy ({did})"
+    assert facts(verify_page).get("Issued by") == f"Ridgeview Teaching Academy ({did})"
 
     # Claiming this district's did:web with that key: the signature is refused.
     claimed = ob3.sign(

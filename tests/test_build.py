@@ -113,7 +113,10 @@ def test_search_index_covers_titles_competency_text_and_topics(sample_site: Path
         if meta.get("status", "active") == "draft":
             continue
         entries = [d for d in docs if d["location"].startswith(f"credentials/{cid}/")]
-        assert any(d["title"] == html.escape(meta["title"]) for d in entries), cid
+        # A retired credential is still found by its name, marked so (never offered as available).
+        retired = meta.get("status", "active") == "retired"
+        title = html.escape(f"Retired: {meta['title']}" if retired else meta["title"])
+        assert any(d["title"] == title for d in entries), cid
         assert any(d["location"].endswith("#competency") for d in entries), cid
         tags = next(d.get("tags", []) for d in entries if d["location"] == f"credentials/{cid}/")
         assert len(tags) == len(meta["topics"])
@@ -189,7 +192,7 @@ def test_a_build_with_errors_writes_nothing_and_keeps_the_old_site(
     assert not list(project.glob(".site-*"))
 
 
-def test_new_credential_writes_a_draft_skeleton_that_passes_check(
+def test_new_credential_writes_a_draft_skeleton_that_check_holds_until_filled_in(
     project: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     assert run_cli(project, "new", "credential", "formative-assessment/cold-calling") == 0
@@ -207,9 +210,10 @@ def test_new_credential_writes_a_draft_skeleton_that_passes_check(
         assert section in text
     stack = (project / "catalog" / "formative-assessment" / "_stack.yml").read_text(encoding="utf-8")
     assert "  - cold-calling" in stack and "# The order" in stack
-    assert run_cli(project, "check") == 0
+    assert run_cli(project, "check") == 1  # its TODO: placeholders would be published
+    assert "placeholder text left in '## Competency'" in capsys.readouterr().err
     assert run_cli(project, "new", "credential", "brand-new-stack/first-one") == 0
-    assert run_cli(project, "check") == 0
+    assert run_cli(project, "check") == 1
     assert run_cli(project, "new", "credential", "formative-assessment/cold-calling") == 1
     assert run_cli(project, "new", "credential", "../etc/passwd") == 2
 

@@ -51,6 +51,7 @@ class Topic:
     id: str
     label: str
     description: str
+    aliases: tuple[str, ...] = ()  # what people also call it ("PBL", "SEL"): search and filters find it by them
 
 
 @dataclass(frozen=True)
@@ -70,8 +71,12 @@ class Alignment:
 @dataclass(frozen=True)
 class Section:
     title: str  # the canonical name, e.g. "Research & Resources"
-    heading: str  # as the author wrote it
-    markdown: str
+    heading: str  # as the author wrote it (the first of its headings)
+    markdown: str  # its text, for badge files; several written sections become '### ' parts
+    # What its credential page shows: the accepted headings as written, e.g. "## Supporting Research
+    # and Rationale" then "## Resources"; "" when shown inside another (a rubric inside Part 2);
+    # None: "## <title>" and the markdown.
+    page: str | None = None
 
 
 @dataclass(frozen=True)

@@ -10,30 +10,45 @@
   var empty = document.getElementById("cairn-empty");
   var names = ["q", "stack", "topic", "level", "hours"];
 
+  // What a typed word is looked for in: a card's title, summary and topic labels (data-text),
+  // and the other names of its topics, their ids and aliases ("pbl", "PBL"), read from the Topic
+  // filter's options. Each typed word must begin a word there, as in the site's search box:
+  // "sel" finds "SEL" and "self-assessment", not "themselves".
+  var SEPARATORS = /[\s\-\/,.;:()'"!?&]+/;
+  function words(text) {
+    return text.toLowerCase().split(SEPARATORS).filter(Boolean);
+  }
+  var topicNames = {};
+  Array.prototype.forEach.call(form.elements.topic.options, function (option) {
+    if (option.value) topicNames[option.value] = [option.value, option.textContent, option.dataset.aliases || ""].join(" ");
+  });
+  var haystacks = cards.map(function (card) {
+    var topics = card.dataset.topics.split(" ").map(function (id) { return topicNames[id] || ""; });
+    return " " + words(card.dataset.text + " " + topics.join(" ")).join(" ");
+  });
+
   function state() {
     var s = {};
     names.forEach(function (name) { s[name] = form.elements[name].value.trim(); });
     return s;
   }
 
-  function matches(card, s) {
+  function matches(card, haystack, s) {
     var d = card.dataset;
     if (s.stack && d.stack !== s.stack) return false;
     if (s.topic && d.topics.split(" ").indexOf(s.topic) < 0) return false;
     if (s.level && d.level !== s.level) return false;
     if (s.hours && d.hours !== s.hours) return false;
-    if (s.q) {
-      var words = s.q.toLowerCase().split(/\s+/);
-      for (var i = 0; i < words.length; i++) if (d.text.indexOf(words[i]) < 0) return false;
-    }
+    var typed = words(s.q);
+    for (var i = 0; i < typed.length; i++) if (haystack.indexOf(" " + typed[i]) < 0) return false;
     return true;
   }
 
   function apply(pushUrl) {
     var s = state();
     var shown = 0;
-    cards.forEach(function (card) {
-      var show = matches(card, s);
+    cards.forEach(function (card, index) {
+      var show = matches(card, haystacks[index], s);
       card.hidden = !show;
       if (show) shown++;
     });

@@ -18,9 +18,11 @@
   var VERIFIER = new URL(root.dataset.ob3Verifier, document.baseURI).href, OWN_DID = didWeb(SITE);
   // URL patterns: {award} stands for an award id, {prefix} for its first two characters.
   var ASSERTION_URL = root.dataset.assertionUrl, OB3_URL = root.dataset.ob3Url, NAMES_URL = root.dataset.namesUrl;
+  var VERIFY_URL = root.dataset.verifyUrl, VERIFY_AWARD_URL = root.dataset.verifyAwardUrl;
+  var VERIFY_CREDENTIAL_URL = root.dataset.verifyCredentialUrl;
   var $ = function (id) { return document.getElementById(id); };
   var form = $("verify-form"), fileInput = $("verify-file"), urlInput = $("verify-url"), jsonInput = $("verify-json");
-  var email = $("verify-email"), result = $("verify-result"), details = $("verify-details");
+  var email = $("verify-email"), result = $("verify-result"), details = $("verify-details"), shown = $("verify-verdict");
   var emailResult = $("verify-email-result");
   var current = null, runs = 0, lastField = null, verifier = null;
 
@@ -111,13 +113,44 @@
       body = await readBody(response, url, noun, deadline);
     } catch (error) {
       if (error instanceof Stop) throw error;
-      stop("unreachable", url);
+      throw unreachable(url, "the " + noun);
     } finally {
       clearTimeout(timer);
     }
     doc = parse(body, url, noun);
     if (!object(doc)) stop("altered", url + " is not a " + noun + ".");
     return doc;
+  }
+
+  // Why `address` could not be read, in the words that fit the case: this browser is offline;
+  // this page's own site did not answer; this page is served at another address than the
+  // district's site_url (a preview, a copy), whose server does not let it read the badges there;
+  // or another issuer's site does not let other sites' pages read its badges (CORS), or is down.
+  // A browser does not tell a page which of the last two it was. Lines for the verdict.
+  function cannotRead(address, what) {
+    var there = new URL(address), host = there.host, not = "This does not mean the badge is invalid";
+    if (navigator.onLine === false) {
+      return ["Your browser is offline, so it could not read " + what + " at " + host + ".",
+        not + ": connect to the internet and check it again."];
+    }
+    if (there.origin === location.origin) {
+      return [host + " did not answer when this page asked for " + what + ": the site may be down, " +
+        "or your connection was interrupted.", not + ": try again in a moment."];
+    }
+    if (under(address, SITE)) {
+      var award = idIn(ASSERTION_URL, address), credential = idIn(OB3_URL, address);
+      var own = award ? fill(VERIFY_AWARD_URL, "award", award) : credential ? fill(VERIFY_CREDENTIAL_URL, "award", credential) : VERIFY_URL;
+      return ["This page is at " + location.host + ", but " + DISTRICT + "'s badges are at " + host +
+        ", which did not answer, or did not let this page read " + what + " (a browser lets a page read another site's files only when that site allows it).",
+        h("span", {}, not + ": check it on ", h("a", { href: own }, "its issuer's verify page"), ", at " + host + "."),
+        "If you publish this site: its site_url must be the address it is served at."];
+    }
+    return ["The site of its issuer, " + host + ", could not be reached from your browser to read " + what +
+      ": it may not let other sites' pages read its badges, or it may be down.",
+      h("span", {}, not + ": open ", link(address, address), " in your browser to read it yourself, or ask its issuer.")];
+  }
+  function unreachable(address, what) {
+    return Object.assign(new Stop("unreachable", address), { lines: cannotRead(address, what) });
   }
 
   // ---- reading a baked PNG: its `openbadges` or `openbadgecredential` iTXt or tEXt chunk
@@ -200,9 +233,12 @@
   }
 
   // ---- Open Badges 2.0: the checks, in verify.py's order
-  function revokedText(reason) {
+  // A revocation's heading ("Revoked on <date>" when its reason starts so, as this site's do)
+  // and its reason, shown as text under it.
+  function revocation(reason) {
     reason = typeof reason === "string" ? reason.trim() : "";
-    return /^Revoked on \d{4}-\d{2}-\d{2}: /.test(reason) ? reason : "Revoked" + (reason ? ": " + reason : "");
+    var dated = /^Revoked on (\d{4}-\d{2}-\d{2})(?::\s*|$)/.exec(reason);
+    return { title: dated ? "Revoked on " + dated[1] : "Revoked", reason: dated ? reason.slice(dated[0].length) : reason };
   }
   async function check(url, carried) {
     var ours = url.indexOf(SITE) === 0, home = ours ? SITE : new URL(url).origin + "/";
@@ -217,7 +253,7 @@
       // even against a copy in the image that still holds the rest.
       if (assertion.revoked === true) {
         Object.assign(facts, { assertion: assertion, revoked: true });
-        stop("revoked", revokedText(assertion.revocationReason));
+        stop("revoked", assertion.revocationReason);
       }
       if (carried && !same(carried, assertion)) {
         stop("altered", "The assertion inside the image differs from the one its issuer hosts at " + url + ".");
@@ -249,7 +285,7 @@
       }
       if (reason != null) {
         facts.revoked = true;
-        stop("revoked", revokedText(reason));
+        stop("revoked", reason);
       }
       if (facts.expires && facts.expires <= today()) stop("expired", "Expired on " + facts.expires);
       stop("valid");
@@ -257,6 +293,7 @@
       if (!(error instanceof Stop)) throw error;
       facts.kind = error.kind;
       facts.detail = error.detail;
+      facts.lines = error.lines;
     }
     return facts;
   }
@@ -275,14 +312,13 @@
       verifier.catch(function () { verifier = null; }); // a later check tries again
     }
     return verifier.catch(function () {
-      stop("unreachable", "The Open Badges 3.0 verifier could not be loaded from this site: you may be offline. Try again later.");
+      stop("unreachable", navigator.onLine === false ?
+        "Your browser is offline, so this page could not load its Open Badges 3.0 verifier: connect to the internet and check again." :
+        "This page could not load its Open Badges 3.0 verifier from " + location.host + ": try again in a moment.");
     });
   }
-  function unreached(problem, ours, what) {
-    if (problem.kind !== "unreachable") return problem;
-    return new Stop("unreachable", ours ? "This site could not be reached from your browser: you may be offline. Try again later." :
-      "The site of its issuer, " + new URL(problem.detail).host + ", could not be reached from your browser to read " + what +
-      ": it may not allow checks from other sites, or it may be offline. This does not mean the badge is invalid: ask its issuer.");
+  function unreached(problem, what) {
+    return problem.kind === "unreachable" ? unreachable(problem.detail, what) : problem;
   }
   // A status list whose gzipped bits inflate past any list's size is refused before the
   // verifier inflates it whole.
@@ -332,7 +368,7 @@
       }
       var mine = function (kind) { return problems.filter(function (p) { return p.noun === kind; })[0]; };
       if (!report.signature) {
-        if (mine("DID document")) throw unreached(mine("DID document"), facts.ours, "its public keys");
+        if (mine("DID document")) throw unreached(mine("DID document"), "its issuer's public keys");
         stop("altered", "Its signature does not match the credential: it was changed after its issuer signed it, or its issuer did not sign it.");
       }
       facts.signed = true;
@@ -341,7 +377,7 @@
         stop("revoked", "Revoked by its issuer, in its signed list of revoked credentials.");
       }
       if (report.revoked !== false && lists.some(Boolean)) {
-        if (mine("status list")) throw unreached(mine("status list"), facts.ours, "its list of revoked credentials");
+        if (mine("status list")) throw unreached(mine("status list"), "its issuer's list of revoked credentials");
         stop("unreachable", "Whether its issuer has revoked it could not be checked: its status list did not verify (" +
           (report.errors[0] || "no reason given") + ").");
       }
@@ -356,6 +392,7 @@
       if (!(error instanceof Stop)) throw error;
       facts.kind = error.kind;
       facts.detail = error.detail;
+      facts.lines = error.lines;
     }
     return facts;
   }
@@ -380,51 +417,71 @@
     }
   }
 
-  // ---- showing the verdict
+  // ---- showing the verdict: a heading (focused once the check ends, so it is on the screen and
+  // read out), the lines that explain it, then the badge's facts in plain words, its formats and
+  // addresses behind "Technical details".
   var TITLES = { valid: "Valid", notfound: "Not found", altered: "Altered", unreachable: "Could not check",
-    invalid: "Not valid", notyet: "Not yet valid" };
+    invalid: "Not valid", notyet: "Not yet valid", revoked: "Revoked" };
   function say(kind, title) {
     var lines = [].slice.call(arguments, 2).map(function (line) { return h("p", {}, line); });
-    result.replaceChildren.apply(result, [h("p", { className: "cairn-verdict cairn-verdict--" + kind }, title)].concat(lines));
+    var heading = h("h2", { id: "verify-verdict-heading", className: "cairn-verdict cairn-verdict--" + kind, tabIndex: -1 }, title);
+    result.replaceChildren.apply(result, [heading].concat(lines));
+  }
+  // The verdict on the screen, below the sticky header (scrolled to only when it is not: the
+  // scroll margin is in cairn-verify.css), and the focus on its heading.
+  function reveal() {
+    var heading = result.querySelector(".cairn-verdict"), box = result.getBoundingClientRect();
+    var header = document.querySelector(".md-header"), top = header ? header.getBoundingClientRect().bottom : 0;
+    if (box.top < top || box.bottom > window.innerHeight) shown.scrollIntoView({ block: "start" });
+    if (heading) heading.focus({ preventScroll: true });
   }
   function row(term, value) { return h("div", {}, h("dt", {}, term), h("dd", {}, value)); }
-  function showDetails(image, name, rows) {
+  function showDetails(image, name, rows, technical) {
     details.replaceChildren(
       /^(https?:|data:image\/)/i.test(image || "") ? h("img", { src: image, alt: text(name) + " badge", width: 160, height: 160 }) : null,
-      h("dl", { className: "cairn-facts cairn-facts--wide" }, ...rows)
+      h("div", { className: "cairn-verify-facts" },
+        h("dl", { className: "cairn-facts cairn-facts--wide" }, ...rows),
+        h("details", { className: "cairn-verify-technical" }, h("summary", {}, "Technical details"),
+          h("dl", { className: "cairn-facts cairn-facts--wide" }, ...technical)))
     );
     details.hidden = false;
   }
+  // The facts every verdict with a badge shows, in the order an earner reads them.
+  function plainRows(f, credential, by, issued) {
+    var rows = [row("Credential", credential)];
+    if (f.earner) rows.push(row("Earned by", under(f.earner.profile, SITE) ? link(f.earner.profile, f.earner.name) : f.earner.name));
+    rows.push(row("Issued by", by), row("Issued on", issued));
+    if (f.expires) rows.push(row(f.expires <= today() ? "Expired on" : "Expires on", f.expires));
+    return rows;
+  }
   function render(f) {
     if (f.ob3) return renderCredential(f);
-    var lines = [];
+    var lines = [], title = TITLES[f.kind] || f.detail;
     var by = f.issuer ? text(f.issuer.name) + (f.ours ? "" : " (" + f.host + ")") : null;
     if (f.kind === "valid") lines.push(f.ours ? "Authentic, current and not revoked." : "Authentic, current and not revoked, by its own issuer's records.");
     if (f.kind === "expired") lines.push("The badge is authentic, but no longer current.");
-    if (f.kind === "notfound" || f.kind === "altered") lines.push(f.detail, "Do not rely on this badge.");
-    if (f.kind === "unreachable") {
-      lines.push(f.ours ? "This site could not be reached from your browser: you may be offline. Try again later." :
-        "The site that hosts this badge, " + f.host + ", could not be reached from your browser: it may not allow " +
-        "checks from other sites, or it may be offline. This does not mean the badge is invalid: open its record at " +
-        f.url + " or ask its issuer.");
+    if (f.kind === "revoked") {
+      var revoked = revocation(f.detail);
+      title = revoked.title;
+      lines.push(revoked.reason ? "Reason given by its issuer: " + revoked.reason : "Its issuer gives no reason.",
+        "It is no longer valid: do not rely on it.");
     }
+    if (f.kind === "notfound" || f.kind === "altered") lines.push(f.detail, "Do not rely on this badge.");
+    if (f.kind === "unreachable") lines.push.apply(lines, f.lines || [f.detail]);
     if (!f.ours) {
       lines.push(h("strong", { className: "cairn-verify-foreign" }, by ? "Issued by " + by + ", not by " + DISTRICT + "." :
         "This badge comes from another site (" + f.host + "), not from " + DISTRICT + "."));
     }
-    say.apply(null, [f.kind, TITLES[f.kind] || f.detail].concat(lines));
+    say.apply(null, [f.kind, title].concat(lines));
     if (!f.issuer || ["valid", "expired", "revoked"].indexOf(f.kind) < 0) return;
     var badge = f.badge, image = badge.image && typeof badge.image === "object" ? badge.image.id : badge.image;
-    var rows = [
-      row("Credential", link((badge.criteria || {}).id, text(badge.name))),
-      row("Issuer", by),
-      row("Issued on", day(f.assertion.issuedOn)),
-    ];
-    if (f.expires) rows.push(row(f.expires <= today() ? "Expired on" : "Expires on", f.expires));
-    if (f.earner) rows.push(row("Earner", under(f.earner.profile, SITE) ? link(f.earner.profile, f.earner.name) : f.earner.name));
-    rows.push(row("Format", "Open Badges 2.0, hosted by its issuer"));
-    rows.push(row("Assertion", link(f.url, f.url)));
-    showDetails(image, badge.name, rows);
+    var rows = plainRows(f, link((badge.criteria || {}).id, text(badge.name)), by, day(f.assertion.issuedOn));
+    rows.push(row("Checked against", "Its issuer's own record of it, at " + f.host));
+    showDetails(image, badge.name, rows, [
+      row("Format", "Open Badges 2.0, hosted by its issuer"),
+      row("Badge record", link(f.url, f.url)),
+      row("Issuer profile", link(f.issuer.id, text(f.issuer.id))),
+    ]);
     // This site hosts no baked PNGs: an earner downloads theirs here (cairn-bake.js).
     if (f.ours && f.kind !== "revoked" && window.CairnSaveBaked && web(image)) {
       var status = h("span", { role: "status" });
@@ -444,24 +501,20 @@
     if (f.kind === "revoked") lines.push(f.detail + " The badge is authentic, but no longer valid: do not rely on it.");
     if (f.kind === "expired") lines.push("The badge is authentic, but no longer current.");
     if (["notfound", "altered", "invalid", "notyet"].indexOf(f.kind) >= 0) lines.push(f.detail, "Do not rely on this badge.");
-    if (f.kind === "unreachable") lines.push(f.detail);
+    if (f.kind === "unreachable") lines.push.apply(lines, f.lines || [f.detail]);
     if (!f.ours) {
       lines.push(h("strong", { className: "cairn-verify-foreign" }, f.signed && named ? "Issued by " + by + ", not by " + DISTRICT + "." :
         "This credential names another issuer (" + (f.did || "none") + "), not " + DISTRICT + "."));
     }
-    say.apply(null, [f.kind, f.kind === "revoked" ? "Revoked" : TITLES[f.kind] || f.detail].concat(lines));
+    say.apply(null, [f.kind, TITLES[f.kind] || f.detail].concat(lines));
     if (!f.signed || ["valid", "expired", "revoked"].indexOf(f.kind) < 0) return;
     var a = f.achievement, image = object(a.image) ? a.image.id : a.image;
-    var rows = [
-      row("Credential", link((object(a.criteria) || {}).id, text(a.name))),
-      row("Issuer", by),
-      row("Issued on", day(f.credential.validFrom) || text(f.credential.validFrom)),
-    ];
-    if (f.expires) rows.push(row(f.expires <= today() ? "Expired on" : "Expires on", f.expires));
-    if (f.earner) rows.push(row("Earner", under(f.earner.profile, SITE) ? link(f.earner.profile, f.earner.name) : f.earner.name));
-    rows.push(row("Format", "Open Badges 3.0, signed by its issuer"));
-    if (f.url) rows.push(row("Record", link(f.url, f.url)));
-    showDetails(image, a.name, rows);
+    var rows = plainRows(f, link((object(a.criteria) || {}).id, text(a.name)), by,
+      day(f.credential.validFrom) || text(f.credential.validFrom));
+    rows.push(row("Checked against", "Its issuer's digital signature and list of revoked badges"));
+    var technical = [row("Format", "Open Badges 3.0, signed by its issuer"), row("Issuer's id", f.did || "(not given)")];
+    if (f.url) technical.push(row("Badge record", link(f.url, f.url)));
+    showDetails(image, a.name, rows, technical);
   }
 
   // ---- the email: an OB 2.0 recipient, or an OB 3.0 subject's identifiers
@@ -507,11 +560,12 @@
       if (id) facts.earner = await earnerOf(id);
     } catch (error) {
       // Whatever the input does (a stack overflow, a malformed structure), the visitor gets a verdict.
-      facts = error instanceof Stop ? { kind: error.kind, detail: error.detail, ours: true } :
+      facts = error instanceof Stop ? { kind: error.kind, detail: error.detail, lines: error.lines, ours: true } :
         { kind: "notfound", detail: "This badge could not be read (" + ((error && error.message) || error) + ").", ours: true };
     }
     if (mine !== runs) return;
     render(facts);
+    reveal();
     if (facts.ob3 ? facts.signed : facts.assertion && facts.kind !== "altered") { current = facts; await checkEmail(); }
   }
 
@@ -520,7 +574,7 @@
     var url = urlInput.value.trim(), json = jsonInput.value.trim();
     if (json && (!url || lastField === jsonInput)) run({ json: json });
     else if (url) run({ url: url });
-    else say("notfound", "Nothing to check", "Choose a badge image, paste its URL or paste its credential.");
+    else { say("notfound", "Nothing to check", "Choose a badge image, paste its URL or paste its credential."); reveal(); }
   });
   [urlInput, jsonInput].forEach(function (field) {
     field.addEventListener("input", function () { lastField = field; });
@@ -550,7 +604,7 @@
     var award = params.get(pair[0]);
     if (award === null) return;
     url = /^[A-Za-z0-9_-]+$/.test(award) ? fill(pair[1], "award", award) : "";
-    if (!url) say("notfound", "Not found", "'" + award + "' is not an award id.");
+    if (!url) { say("notfound", "Not found", "'" + award + "' is not an award id."); reveal(); }
   });
   if (url) { urlInput.value = url; run({ url: url.trim() }); }
 })();

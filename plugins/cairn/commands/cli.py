@@ -1,4 +1,4 @@
-"""The command line: python build.py build | serve | check | new credential <stack>/<id>.
+"""The command line: python build.py init | key | build | serve | check | new credential <stack>/<id>.
 
 Exit codes: 0 fine, 1 problems in the user's files, 2 a wrong command line.
 """
@@ -40,6 +40,11 @@ def _parser() -> argparse.ArgumentParser:
     build.add_argument("--site-dir", help="build here instead of the site_dir in mkdocs.yml")
     build.add_argument("--no-cache", action="store_true", help="do all the work again, trusting nothing cached")
     build.add_argument("--debug", action="store_true", help="show the full traceback of a fault in Cairn")
+    build.add_argument(
+        "--allow-development-key",
+        action="store_true",
+        help="sign with a development key even though site_url is a published address (a trial site only)",
+    )
 
     serve = commands.add_parser(
         "serve",
@@ -62,6 +67,16 @@ def _parser() -> argparse.ArgumentParser:
         "the award's first line; comments and layout are kept. Ids never change afterwards: they are in badge URLs.",
     )
 
+    importing = commands.add_parser(
+        "import",
+        help="add awards from a spreadsheet (CSV or XLSX) to the earner files",
+        description="Check every row of a CSV or XLSX file (one award a row: name, email, school, role, credential, "
+        "issued, evidence_url, evidence_narrative, expires, public) and say what would change; with --apply, "
+        "write the earner files and give the new awards ids, as ids does. Nothing is written while a row is wrong.",
+    )
+    importing.add_argument("file", metavar="FILE", help="a .csv or .xlsx file; row 1 holds the column headings")
+    importing.add_argument("--apply", action="store_true", help="write the changes (default: a dry run)")
+
     verify = commands.add_parser(
         "verify",
         help="verify a badge: a baked PNG, an assertion URL or an assertion file",
@@ -83,12 +98,46 @@ def _parser() -> argparse.ArgumentParser:
         description="Write catalog/<stack>/<id>.md as a draft and add it to the stack.",
     )
     credential.add_argument("target", metavar="STACK/ID", help="e.g. formative-assessment/cold-calling")
+
+    init = commands.add_parser(
+        "init",
+        help="make a new district folder",
+        description="Write a district folder that check passes and build builds: mkdocs.yml, an example draft "
+        "credential, vocabulary files to fill, .gitignore, CI workflows for GitHub and GitLab Pages, a README. "
+        "Values not given are asked for on a terminal.",
+    )
+    init.add_argument("directory", metavar="DIR", help="the new folder (it must not exist or be empty)")
+    init.add_argument("--name", help='the district\'s name, e.g. "Maple Valley USD"')
+    init.add_argument("--site-url", help="the published site's address, e.g. https://badges.maplevalley.org/")
+    init.add_argument("--issuer-email", help="the committee's email, shown in every badge")
+    init.add_argument("--issuer-url", help="the district's own web site (default: the site's address)")
+    init.add_argument("--timezone", default="UTC", help="the district's IANA time zone (default: %(default)s)")
+    init.add_argument("--cairn-requirement", help="the pip requirement CI installs Cairn from (requirements.txt)")
+
+    key = commands.add_parser(
+        "key",
+        help="make the district's Open Badges 3.0 signing key",
+        description="Make an Ed25519 signing key and write it, readable by you only, where signing_key in "
+        "mkdocs.yml says; print its public key and how to give it to CI.",
+    )
+    how = key.add_mutually_exclusive_group()
+    how.add_argument(
+        "--print", dest="print_only", action="store_true", help="print a new key for a CI secret; write nothing"
+    )
+    how.add_argument(
+        "--rotate", action="store_true", help="replace the key: the old one is moved aside and its public key printed"
+    )
     return parser
 
 
 def main(argv: list[str] | None = None) -> int:
     os.environ.setdefault("NO_MKDOCS_2_WARNING", "1")
     args = _parser().parse_args(argv)
+    if args.command == "init" or (args.command == "key" and args.print_only):  # no mkdocs.yml needed
+        from cairn.commands.init import init_main
+        from cairn.commands.keycmd import key_main
+
+        return init_main(args) if args.command == "init" else key_main(None, print_only=True, rotate=False)
     config_file = Path(args.config_file)
     if not config_file.is_file():
         print(f"error: {config_file} not found (run from the site's folder or pass --config-file)", file=sys.stderr)
@@ -99,12 +148,23 @@ def main(argv: list[str] | None = None) -> int:
             return _new_credential(config_file, args.target)
         if args.command == "ids":
             return _ids(config_file)
+        if args.command == "import":
+            from cairn.commands.importer import run as import_main
+
+            return import_main(config_file, args.file, args.apply)
         if args.command == "verify":
             return _verify(config_file, args.badge, args.email)
         if args.command == "check":
             return _check(config_file, args.strict)
+        if args.command == "key":
+            from cairn.commands.keycmd import key_main
+
+            return key_main(_mkdocs_config(config_file), print_only=False, rotate=args.rotate)
         if args.command == "build":
-            return _build(config_file, args.strict, args.site_dir, not args.no_cache, args.debug)
+            from cairn.commands.keycmd import development_key_allowed
+
+            with development_key_allowed(args.allow_development_key):
+                return _build(config_file, args.strict, args.site_dir, not args.no_cache, args.debug)
         return _serve(config_file, args.address)
     except _SettingsError as error:
         print(f"error: {error}", file=sys.stderr)
@@ -276,7 +336,7 @@ def _serve(config_file: Path, address: str) -> int:
 
 
 def _new_credential(config_file: Path, target: str) -> int:
-    from cairn.commands.scaffold import ScaffoldError, new_credential
+    from cairn.commands.scaffold import ScaffoldError, new_credential, topic_for_stack
 
     parts = target.strip("/").split("/")
     if len(parts) != 2 or not all(is_id(part) for part in parts):
@@ -288,7 +348,7 @@ def _new_credential(config_file: Path, target: str) -> int:
     if parts[1] in district.credentials or any(parts[1] in c.aliases for c in district.credentials.values()):
         print(f"error: a credential with id or alias '{parts[1]}' already exists", file=sys.stderr)
         return EXIT_PROBLEMS
-    first_topic = next(iter(district.topics), "your-topic")
+    first_topic = topic_for_stack(district, parts[0])
     try:
         written = new_credential(sources.catalog, parts[0], parts[1], first_topic)
     except ScaffoldError as error:
@@ -296,7 +356,10 @@ def _new_credential(config_file: Path, target: str) -> int:
         return EXIT_PROBLEMS
     for path in written:
         print(f"wrote {path.relative_to(sources.root)}")
-    print("the new spec is a draft: fill it in, set 'status: active', then run python build.py check")
+    print(
+        "the new spec is a draft: replace every 'TODO:' with its own words (check refuses them),"
+        " set 'status: active', then run python build.py check"
+    )
     return EXIT_OK
 
 

@@ -8,12 +8,13 @@ award's first line, below the earner's name), so comments and layout stay as the
 from __future__ import annotations
 
 import base64
-import os
 import secrets
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import yaml
 
+from cairn.commands.atomic import write_atomically
 from cairn.sources.fields import is_id
 from cairn.sources.problems import Problems
 from cairn.sources.source import compose_yaml
@@ -45,15 +46,36 @@ STATUS_HEADER = """# The next free index in the Open Badges 3.0 revocation statu
 def assign_missing_ids(earner_files: list[Path], problems: Problems, status_file: Path) -> dict[Path, int]:
     """Give every award without an id, salt or status index new ones, and every public earner
     without a slug one derived from their name; returns the number of additions per file."""
-    from cairn.people import slug_for
     from cairn.sources.load import read_next_status_index
 
-    counter = [read_next_status_index(status_file, problems)]
+    contents = {}
+    for path in earner_files:
+        contents[path] = path.read_bytes()
+    planned = plan_missing_ids(contents, problems, read_next_status_index(status_file, problems))
+    write_planned(planned, status_file)
+    return planned.additions
 
+
+@dataclass
+class Planned:
+    """What `ids` would write: the new bytes of each earner file it changes, how many lines it
+    adds to each, and the status lists' next free index afterwards."""
+
+    files: dict[Path, bytes] = field(default_factory=dict)
+    additions: dict[Path, int] = field(default_factory=dict)
+    next_index: int = 0
+
+
+def plan_missing_ids(contents: dict[Path, bytes], problems: Problems, next_index: int) -> Planned:
+    """The ids, salts, status indices and slugs missing from these earner files (path -> the
+    file's bytes: what is on disk, or what `import` is about to write), inserted into their
+    text; nothing is written. Every file of the folder must be given: slugs are unique."""
+    from cairn.people import slug_for
+
+    counter = [next_index]
     parsed = []
     taken: set[str] = set()
-    for path in earner_files:
-        raw = path.read_bytes()
+    for path, raw in contents.items():
         bom = raw.startswith(b"\xef\xbb\xbf")
         try:
             original = raw[3 if bom else 0 :].decode("utf-8")
@@ -70,7 +92,7 @@ def assign_missing_ids(earner_files: list[Path], problems: Problems, status_file
             taken.add(fields["slug"].value)
         parsed.append((path, bom, "\r\n" if "\r\n" in original else "\n", text, root, fields))
 
-    changed = {}
+    planned = Planned(next_index=next_index)
     for path, bom, newline, text, root, fields in parsed:
         insertions = _award_insertions(root, path, problems, counter)
         if _wants_slug(fields):
@@ -86,15 +108,24 @@ def assign_missing_ids(earner_files: list[Path], problems: Problems, status_file
         lines = text.split("\n")
         for at, new_lines in sorted(insertions, reverse=True):
             lines[at:at] = new_lines
-        temporary = path.with_name(f".{path.name}.tmp")
-        temporary.write_bytes((b"\xef\xbb\xbf" if bom else b"") + newline.join(lines).encode("utf-8"))
-        os.replace(temporary, path)
-        changed[path] = len(insertions)
-    if changed:
-        temporary = status_file.with_name(f".{status_file.name}.tmp")
-        temporary.write_text(f"{STATUS_HEADER}next_index: {counter[0]}\n", encoding="utf-8")
-        os.replace(temporary, status_file)
-    return changed
+        planned.files[path] = (b"\xef\xbb\xbf" if bom else b"") + newline.join(lines).encode("utf-8")
+        planned.additions[path] = len(insertions)
+    planned.next_index = counter[0]
+    return planned
+
+
+def write_planned(planned: Planned, status_file: Path, also: dict[Path, bytes] | None = None) -> None:
+    """Write the status lists' counter, then each changed earner file (and `also`: files
+    changed for another reason, e.g. by import), each atomically (atomic.py).
+
+    The counter goes first: a run stopped after it but before some earner files leaves
+    indices unused (harmless: they are never reused), never an index given out twice."""
+    files = {**(also or {}), **planned.files}
+    if not files:
+        return
+    write_atomically(status_file, f"{STATUS_HEADER}next_index: {planned.next_index}\n".encode())
+    for path, data in files.items():
+        write_atomically(path, data)
 
 
 def _wants_slug(fields: dict[str, yaml.Node]) -> bool:

@@ -1,13 +1,18 @@
-"""`new credential <stack>/<id>`: a spec skeleton that passes `check` as a draft."""
+"""`new credential <stack>/<id>`: a draft spec skeleton whose TODO: placeholders `check` refuses until replaced."""
 
 from __future__ import annotations
 
 import re
+from collections import Counter
 from pathlib import Path
 
+from cairn.model import District
+
+# Every "TODO:" marks words the committee must write: `check` refuses a spec that still has one
+# (sources/spec.py PLACEHOLDER), so a skeleton is never published as it is.
 SPEC_TEMPLATE = """---
 title: {title}
-summary: One sentence that tells a teacher what this credential recognises.
+summary: "TODO: one sentence that tells a teacher what this credential recognises."
 # foundational, proficient or advanced
 level: foundational
 # Topic ids from catalog/_topics.yml
@@ -21,34 +26,34 @@ status: draft
 
 ## Competency
 
-The educator ... (one sentence: what the educator can do).
+TODO: one sentence: what the educator can do.
 
 ## Key Method
 
-The educator ... (the method in two or three sentences).
+TODO: the method in two or three sentences.
 
 ## Method Components
 
-- The first thing the educator does.
-- The next thing.
+- TODO: the first thing the educator does.
+- TODO: the next thing.
 
 ## Research & Resources
 
-- Author, A. (Year). *Title*. Publisher.
+- TODO: Author, A. (Year). *Title*. Publisher.
 
 ## Submission Criteria
 
-1. **Overview.** Describe your class and why you chose this method.
-2. **Evidence.** What artifacts to submit.
-3. **Reflection.** What questions to answer.
+1. **Overview.** TODO: what to tell about the class and why this method.
+2. **Evidence.** TODO: what artifacts to submit.
+3. **Reflection.** TODO: what questions to answer.
 
 ## Scoring Rubric
 
 | Criterion | Not yet | Proficient | Exemplary |
 |---|---|---|---|
-| Overview | What falls short | What meets the bar | What goes beyond |
-| Evidence | What falls short | What meets the bar | What goes beyond |
-| Reflection | What falls short | What meets the bar | What goes beyond |
+| Overview | TODO: what falls short | TODO: what meets the bar | TODO: what goes beyond |
+| Evidence | TODO: what falls short | TODO: what meets the bar | TODO: what goes beyond |
+| Reflection | TODO: what falls short | TODO: what meets the bar | TODO: what goes beyond |
 """
 
 STACK_TEMPLATE = """title: {title}
@@ -66,6 +71,15 @@ class ScaffoldError(Exception):
 
 def title_from_id(identifier: str) -> str:
     return identifier.replace("-", " ").capitalize()
+
+
+def topic_for_stack(district: District, stack_id: str) -> str:
+    """The topic a new credential of this stack most likely has: the one most of the stack's
+    credentials list (a tie goes to the one met first); for a new stack, the vocabulary's first."""
+    counts = Counter(t for c in district.credentials.values() if c.stack == stack_id for t in c.topics)
+    if counts:
+        return counts.most_common(1)[0][0]
+    return next(iter(district.topics), "your-topic")
 
 
 def new_credential(catalog: Path, stack_id: str, credential_id: str, first_topic: str) -> list[Path]:

@@ -52,7 +52,7 @@ def badge_images(district: District, cache: ContentCache | None = None) -> dict[
         stack = district.stacks[credential.stack]
         jobs.append(
             (
-                ("badge", credential.title, stack.color, credential.level, stack.title),
+                ("badge", images.BADGE_LAYOUT, credential.title, stack.color, credential.level, stack.title),
                 partial(images.generate_badge, credential.title, stack.color, credential.level, stack.title),
             )
         )

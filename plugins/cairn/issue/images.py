@@ -7,14 +7,17 @@ from __future__ import annotations
 
 import functools
 import io
+import math
 import struct
-import textwrap
 import warnings
+from dataclasses import dataclass
 from importlib import resources
 
 from PIL import Image, ImageDraw, ImageFont, ImageOps
 
 BADGE_SIZE = 512
+# Part of every cached badge's key: raise it when the drawing changes, so no cache keeps old badges.
+BADGE_LAYOUT = "2"  # 2: names shrink or wrap, never cut
 MAX_IMAGE_BYTES = 2 * 1024 * 1024
 # What a supplied image may promise in its header, checked before a pixel is decoded: a few KB
 # of PNG can promise any number, and decoding costs memory by the pixel and by the row (a 32 KB
@@ -104,18 +107,133 @@ def wrap_words(draw: ImageDraw.ImageDraw, text: str, font: ImageFont.FreeTypeFon
     return lines
 
 
-def _wrap_title(title: str, draw: ImageDraw.ImageDraw, max_width: int) -> tuple[list[str], ImageFont.FreeTypeFont]:
-    """The largest font size at which the title fits in at most four lines, words unbroken."""
-    for size in (52, 46, 40, 35, 30, 26, 22, 19):
+# Where text may go: inside the white ring (its inner edge BADGE_SIZE / 2 - 44 from the centre),
+# less a margin; the stack's name above the title, both above the level marks.
+TEXT_RADIUS = BADGE_SIZE / 2 - 44 - 6
+TITLE_WIDTH = 330  # at most, where the ring is wider
+STACK_WIDTH = 280
+STACK_LINE = 112  # the centre of the stack's name on one line
+TITLE_CENTRE = BADGE_SIZE / 2 - 10
+TEXT_BOTTOM = 372  # the tallest level mark starts at 377
+TITLE_SIZES = (52, 46, 40, 35, 30, 26, 22, 19, 17, 15, 13)
+# (size, lines) for the stack's name, best first: one line down to 16 px, then two, then smaller.
+STACK_FITS = (
+    (20, 1),
+    (18, 1),
+    (16, 1),
+    (20, 2),
+    (18, 2),
+    (16, 2),
+    (14, 1),
+    (14, 2),
+    (14, 3),
+    (12, 3),
+    (12, 4),
+    (12, 5),
+)
+
+
+@dataclass(frozen=True)
+class TextLine:
+    """One line of a badge's text: drawn centred at x = BADGE_SIZE / 2, anchored at `y` as `anchor` says."""
+
+    text: str
+    size: int
+    y: float
+    anchor: str
+
+
+def _chord(top: float, bottom: float) -> float:
+    """The width a line from `top` to `bottom` (centred) has inside the ring."""
+    far = max(abs(top - BADGE_SIZE / 2), abs(bottom - BADGE_SIZE / 2))
+    return 2 * math.sqrt(TEXT_RADIUS**2 - far**2) if far < TEXT_RADIUS else 0.0
+
+
+def _fill(
+    draw: ImageDraw.ImageDraw, words: list[str], font: ImageFont.FreeTypeFont, widths: list[float], split: bool
+) -> list[str] | None:
+    """The words in at most len(widths) lines, line i at most widths[i] wide, or None. Words are
+    broken between letters only when `split` says so (a word wider than any line)."""
+    lines: list[str] = []
+    queue = list(words)
+    while queue:
+        word = queue.pop(0)
+        if lines and draw.textlength(f"{lines[-1]} {word}", font=font) <= widths[len(lines) - 1]:
+            lines[-1] = f"{lines[-1]} {word}"
+            continue
+        if len(lines) == len(widths):
+            return None
+        width = widths[len(lines)]
+        if draw.textlength(word, font=font) > width:
+            if not split:
+                return None
+            cut = 1  # the most letters that fit, and at least one
+            while cut < len(word) and draw.textlength(word[: cut + 1], font=font) <= width:
+                cut += 1
+            word, rest = word[:cut], word[cut:]
+            queue.insert(0, rest)
+        lines.append(word)
+    return lines
+
+
+def _stack_lines(draw: ImageDraw.ImageDraw, text: str, size: int, count: int, split: bool) -> list[TextLine] | None:
+    """The stack's name in `count` lines at most: one line centred on STACK_LINE; more begin a
+    line above it (where the ring is still wide) and go on down."""
+    font = _font(size)
+    ascent, descent = font.getmetrics()
+    height = ascent + descent
+    centres = [STACK_LINE + (i - min(count - 1, 1)) * height for i in range(count)]
+    widths = [min(STACK_WIDTH, _chord(y - height / 2, y + height / 2)) for y in centres]
+    lines = _fill(draw, text.split(), font, widths, split)
+    if lines is None:
+        return None
+    return [TextLine(line, size, centres[i], "mm") for i, line in enumerate(lines)]
+
+
+def _title_lines(
+    draw: ImageDraw.ImageDraw, title: str, size: int, top_limit: float, split: bool
+) -> list[TextLine] | None:
+    """The title at `size` in as few lines as fit between `top_limit` and TEXT_BOTTOM, centred
+    on TITLE_CENTRE where there is room."""
+    font = _font(size)
+    ascent, descent = font.getmetrics()
+    step = size * 1.15
+    most = int((TEXT_BOTTOM - top_limit - (ascent + descent)) // step) + 1
+    for count in range(1, max(most, 0) + 1):
+        block = step * (count - 1) + ascent + descent
+        top = min(max(TITLE_CENTRE - block / 2, top_limit), TEXT_BOTTOM - block)
+        tops = [top + i * step for i in range(count)]
+        widths = [min(TITLE_WIDTH, _chord(y, y + ascent + descent)) for y in tops]
+        lines = _fill(draw, title.split(), font, widths, split)
+        if lines is not None:
+            return [TextLine(line, size, tops[i], "mt") for i, line in enumerate(lines)]
+    return None
+
+
+def badge_text(draw: ImageDraw.ImageDraw, title: str, stack_title: str) -> list[TextLine]:
+    """The stack's name (upper case) and the title, whole: the title as large as it fits, the
+    stack's name on one line if it can, else smaller or on more lines; never cut short."""
+    stack = stack_title.upper()
+    for split in (False, True):
+        for size, count in STACK_FITS:
+            stack_lines = _stack_lines(draw, stack, size, count, split)
+            if stack_lines is None:
+                continue
+            top_limit = stack_lines[-1].y + size * 0.6 + 12  # below the stack's name, and a gap
+            for title_size in TITLE_SIZES:
+                title_lines = _title_lines(draw, title, title_size, top_limit, split)
+                if title_lines is not None:
+                    return title_lines + stack_lines
+    # Only beyond the field limits (120 characters each): nothing left out, the smallest sizes, lines as needed.
+    result: list[TextLine] = []
+    y = 60.0
+    for text, size in ((stack, 12), (title, TITLE_SIZES[-1])):
         font = _font(size)
-        lines = wrap_words(draw, title, font, max_width)
-        if len(lines) <= 4 and all(draw.textlength(line, font=font) <= max_width for line in lines):
-            return lines, font
-    # Still too long at the smallest size: break words to fit, and cut after four lines.
-    lines = textwrap.wrap(title, width=24, break_long_words=True)
-    if len(lines) > 4:
-        lines = lines[:3] + [textwrap.shorten(" ".join(lines[3:]), width=22, placeholder="…")]
-    return lines, font
+        for line in _fill(draw, text.split(), font, [float(STACK_WIDTH)] * len(text), True) or []:
+            result.append(TextLine(line, size, y, "mt"))
+            y += size * 1.15
+        y += 12
+    return result
 
 
 def generate_badge(title: str, color: str, level: str, stack_title: str) -> bytes:
@@ -129,17 +247,8 @@ def generate_badge(title: str, color: str, level: str, stack_title: str) -> byte
     draw.ellipse((24, 24, size - 24, size - 24), fill=base)
     draw.ellipse((40, 40, size - 40, size - 40), outline=(255, 255, 255), width=4)
 
-    lines, font = _wrap_title(title, draw, 330)
-    line_height = font.size * 1.15
-    top = size / 2 - line_height * len(lines) / 2 - 10
-    for index, line in enumerate(lines):
-        draw.text((size / 2, top + index * line_height), line, font=font, fill=(255, 255, 255), anchor="mt")
-
-    small = _font(20)
-    stack_line = stack_title.upper()
-    while draw.textlength(stack_line, font=small) > 280:
-        stack_line = stack_line[:-2].rstrip() + "…"
-    draw.text((size / 2, 112), stack_line, font=small, fill=(255, 255, 255), anchor="mm")
+    for line in badge_text(draw, title, stack_title):
+        draw.text((size / 2, line.y), line.text, font=_font(line.size), fill=(255, 255, 255), anchor=line.anchor)
     # The level mark: one, two or three stones, like a cairn growing taller.
     marks = LEVEL_MARKS.get(level, 1)
     for index in range(marks):

@@ -6,13 +6,14 @@ page rendered by the theme's template of the same name.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import urlencode
 
 from markupsafe import Markup, escape
 
-from cairn.model import LEVELS, Credential, District, Stack, Topic
+from cairn.model import LEVELS, Award, Credential, District, Earner, Stack, Topic
 from cairn.people import Badge, Profile, TopicExperts, holders_by_credential
 from cairn.urls import PATHS, Urls, file_of, source_of
 
@@ -234,21 +235,25 @@ def site_pages(
         card = all_cards[credential.id]
         siblings = district.stack_credentials(credential.stack)
         index = siblings.index(credential)
+        # Its place among the credentials that can be earned, and its neighbours on that path: a
+        # retired credential is neither counted nor offered as the next one to earn.
+        earnable = [c for c in siblings if c.status == "active"]
+        before = [c for c in siblings[:index] if c.status == "active"]
+        after = [c for c in siblings[index + 1 :] if c.status == "active"]
         pages.append(
             PageSpec(
                 source_of(PATHS.credential(credential.id)),
                 "credential.html",
                 credential.title,
                 credential.summary,
-                # Headings are written out in their canonical form ("key method" → "Key Method"), so
-                # every page and search entry names the six sections alike.
-                markdown="\n\n".join(f"## {s.title}\n\n{s.markdown}" for s in credential.sections) + "\n",
+                markdown=credential_markdown(credential),
                 tags=tuple(t.label for t in card.topics),
                 data={
                     "card": card,
-                    "previous": all_cards[siblings[index - 1].id] if index > 0 else None,
-                    "next": all_cards[siblings[index + 1].id] if index + 1 < len(siblings) else None,
-                    "stack_size": len(siblings),
+                    "previous": all_cards[before[-1].id] if before else None,
+                    "next": all_cards[after[0].id] if after else None,
+                    "place": earnable.index(credential) + 1 if credential in earnable else None,
+                    "stack_size": len(earnable),
                     "holders": holders.get(credential.id, []),
                     "share": {
                         "url": sharing.urls.credential(credential.id),
@@ -273,6 +278,14 @@ def site_pages(
         )
     )
     return pages
+
+
+def credential_markdown(credential: Credential) -> str:
+    """A credential page's body: its sections under the headings the spec chose, in their accepted
+    spelling ("key methods" → "Key Methods", "Part 2: Work Examples" → "Part 2. Work Examples /
+    Artifacts"; see sources/spec.py ACCEPTED_HEADINGS), so pages and search entries name them alike."""
+    shown = (f"## {s.title}\n\n{s.markdown}" if s.page is None else s.page for s in credential.sections)
+    return "\n\n".join(part for part in shown if part) + "\n"
 
 
 def _people_pages(
@@ -321,19 +334,184 @@ def _people_pages(
 class SearchEntry:
     """A search index entry, already escaped: Material's search inserts the title, text and
     tags of its results as HTML, so a name like "<img onerror=...>" must arrive as text.
-    Markup is a str (it goes into JSON as the escaped text), and escaping it again is a no-op."""
+    Markup is a str (it goes into JSON as the escaped text), and escaping it again is a no-op.
+
+    The text is what a result shows under its title (sentences, in paragraphs); the tags show
+    as labels under it and weigh most in the ranking (Material's `tags` field), so they hold
+    the names a page is looked for by: a topic's label and aliases. `boost` ranks the kinds of
+    page: for "PBL", the topic's page, then its stacks and credentials, then the people."""
 
     title: Markup
     text: Markup
     tags: tuple[Markup, ...]
+    boost: float = 1.0
+
+    def document(self, location: str) -> dict[str, Any]:
+        """The entry as Material's search_index.json holds it."""
+        document: dict[str, Any] = {"location": location, "title": self.title, "text": self.text}
+        if self.tags:
+            document["tags"] = list(self.tags)
+        if self.boost != 1:
+            document["boost"] = self.boost
+        return document
+
+
+# How the kinds of page rank when their tags match alike (Material multiplies each score by it).
+BOOST = {"topic": 8.0, "stack": 4.0, "school": 4.0, "credential": 2.0, "retired": 0.5}
+_LISTED_TITLES = 5  # a topic's or stack's entry names this many credentials, then "and N more"
+
+
+def _paragraph(*sentences: str) -> Markup:
+    """Escaped sentences in one paragraph. Material shows only the paragraphs of a result that
+    hold the words searched for: one paragraph keeps a topic's description with its credentials."""
+    text = " ".join(" ".join(s.split()) for s in sentences if s.strip())
+    return Markup("<p>{}</p>").format(text) if text else Markup("")
+
+
+def _plural(count: int, noun: str) -> str:
+    return f"{count} {noun}{'' if count == 1 else 's'}"
+
+
+def _and(names: list[str]) -> str:
+    return names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]
+
+
+def _titles(cards: list[Card]) -> str:
+    names = [c.credential.title for c in cards[:_LISTED_TITLES]]
+    more = len(cards) - len(names)
+    return _and([*names, f"{more} more"]) if more else _and(names)
+
+
+def topic_tag(topic: Topic) -> Markup:
+    """A topic as search and its results name it: its label, then what else people call it
+    ("Project-based learning / PBL"); its id too when neither spells it ("ct" for
+    "Computational thinking"). Material splits on spaces and hyphens and matches the start of
+    words, so each name is found as typed, in capitals or not."""
+    names = [topic.label, *topic.aliases]
+    words = {w for name in names for w in re.split(r"[\s\-/]+", name.casefold())}
+    if not set(re.split(r"[\s\-]+", topic.id)) <= words:
+        names.append(topic.id)
+    return escape(" / ".join(names))
+
+
+def search_entry(spec: PageSpec) -> SearchEntry:
+    """What a result shows for a generated page, and what it is found by: a sentence or two
+    from the page's data (a credential's summary and facts, a topic's description, credentials
+    and experts), never the page's tables."""
+    data = spec.data
+    if spec.template == "credential.html":
+        return _credential_entry(data["card"], data.get("place"), data.get("stack_size"))
+    # A topic, its stack and a school can share a name: the result says which it is.
+    if spec.template == "topic.html":
+        topic, cards, experts = data["topic"], _offered(data["cards"]), data["experts"]
+        return SearchEntry(
+            escape(f"Topic: {spec.title}"),
+            _paragraph(
+                topic.description,
+                f"{_plural(len(cards), 'credential')} on offer: {_titles(cards)}." if cards else "",
+                f"{_plural(len(experts), 'educator')} listed as holding it." if experts else "",
+            ),
+            (topic_tag(topic),),
+            BOOST["topic"],
+        )
+    if spec.template == "stack.html":
+        cards = _offered(data["cards"])
+        counts: dict[str, tuple[int, Topic]] = {}
+        for card in cards:
+            for topic in card.topics:
+                counts[topic.id] = (counts.get(topic.id, (0, topic))[0] + 1, topic)
+        # The topics most of its credentials are on: what the stack is about.
+        about = [topic for count, topic in counts.values() if count * 2 > len(cards)]
+        return SearchEntry(
+            escape(f"Stack: {spec.title}"),
+            _paragraph(
+                spec.description,
+                f"{_plural(len(cards), 'credential')} on offer, in order: {_titles(cards)}." if cards else "",
+            ),
+            tuple(topic_tag(t) for t in about),
+            BOOST["stack"],
+        )
+    if spec.template == "school.html":
+        school, staff, covered = data["school"], data["profiles"], data["covered"]
+        topics = [topic.label for topic, _ in covered]
+        return SearchEntry(
+            escape(f"School: {spec.title}"),
+            _paragraph(
+                f"{_plural(len(staff), 'educator')} listed here"
+                + (f", holding credentials on {_and(topics)}." if topics else "."),
+            ),
+            (escape(school.name),),
+            BOOST["school"],
+        )
+    return SearchEntry(escape(spec.title), _paragraph(spec.description), ())
+
+
+def _offered(cards: list[Card]) -> list[Card]:
+    """The cards of credentials on offer: a retired one is not named as one to earn."""
+    return [card for card in cards if card.credential.status == "active"]
+
+
+def _credential_entry(card: Card, place: int | None, stack_size: int | None) -> SearchEntry:
+    credential = card.credential
+    level = f"{credential.level.capitalize()} level, about {credential.estimated_hours:g} hours"
+    stack = f"the {card.stack.title} stack"
+    if credential.status != "active":
+        return SearchEntry(
+            escape(f"Retired: {credential.title}"),
+            _paragraph(
+                credential.summary,
+                f"No longer offered; badges already earned stay valid. {level}; was part of {stack}.",
+            ),
+            tuple(topic_tag(t) for t in card.topics),
+            BOOST["retired"],
+        )
+    where = f"step {place} of {stack_size} in {stack}" if place and stack_size else f"part of {stack}"
+    earned = f"Earned by {_plural(card.earners, 'educator')}." if card.earners else ""
+    return SearchEntry(
+        escape(credential.title),
+        _paragraph(credential.summary, f"{level}; {where}. {earned}"),
+        tuple(topic_tag(t) for t in card.topics),
+        BOOST["credential"],
+    )
+
+
+def rubric_sentence(card: Card) -> Markup:
+    """A rubric as search shows it: its criteria and levels in a sentence, not its cells in a row."""
+    rubric = card.credential.rubric
+    criteria = [criterion for criterion, _ in rubric.rows]
+    return _paragraph(f"Scored on {_and(criteria)}, at the levels {_and(list(rubric.levels))}." if criteria else "")
+
+
+def page_search_entries(spec: PageSpec, location: str, rendered: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The search index entries of a generated page at `location`: Cairn's own for the page
+    (search_entry), then the generator's entries of the sections of its Markdown (a credential's
+    Competency, Key Method, ...; their tables left out as the generator read the page), without
+    the page's tags the generator copies onto each (a section must not outrank its page on a
+    topic, and at 500 credentials they weighed 6 copies each). The rubric's section says its
+    criteria and levels in a sentence. A pure function of its arguments: the entries a rendered
+    page gave are cached, and a page kept from the last build gives these same entries."""
+    entries = [search_entry(spec).document(location)]
+    card = spec.data.get("card") if spec.template == "credential.html" else None
+    for rendered_entry in rendered:
+        if "#" not in rendered_entry["location"]:
+            continue  # the page's own: Cairn's above
+        section = {key: value for key, value in rendered_entry.items() if key != "tags"}
+        if card is not None and section["title"] == "Scoring Rubric":
+            section["text"] = rubric_sentence(card)
+        entries.append(section)
+    return entries
 
 
 def profile_search_entry(profile: Profile) -> SearchEntry:
-    """What search finds a person by: name, role, school and topics."""
+    """What search finds a person by: name, role, school and the topics of what they hold
+    (each with its aliases: a principal asking for "SEL" finds who holds it)."""
     school = profile.school.name if profile.school else ""
-    text = ". ".join(filter(None, [profile.earner.role, school, ", ".join(t.label for t in profile.topics)]))
-    tags = tuple(escape(tag) for tag in filter(None, [school, profile.earner.role]))
-    return SearchEntry(escape(profile.earner.name), escape(text), tags)
+    role = profile.earner.role
+    held = len({badge.credential.id for badge in profile.badges})
+    where = f"{role} at {school}" if role and school else role or school
+    text = _paragraph(f"{where}." if where else "", f"Holds {_plural(held, 'credential')}." if held else "")
+    tags = tuple(escape(tag) for tag in filter(None, [school, role]))
+    return SearchEntry(escape(profile.earner.name), text, tags + tuple(topic_tag(t) for t in profile.topics))
 
 
 def profile_page(profile: Profile, sharing: Sharing) -> PageSpec:
@@ -369,6 +547,12 @@ def profile_page(profile: Profile, sharing: Sharing) -> PageSpec:
 
 def home_data(district: District) -> dict[str, Any]:
     active = district.active
+    offered = {c.id for c in active}
+
+    def held(earner: Earner) -> list[Award]:
+        """Badges the earner holds for credentials on offer (a retired one is not counted)."""
+        return [a for a in earner.awards if a.revoked is None and a.credential in offered]
+
     return {
         "stacks": [
             (s, [c for c in district.stack_credentials(s.id) if c.status == "active"]) for s in district.stacks.values()
@@ -376,8 +560,8 @@ def home_data(district: District) -> dict[str, Any]:
         "credential_count": len(active),
         "topic_count": len(district.topics),
         # District-wide counts only: they name no one.
-        "earner_count": sum(1 for e in district.earners if any(a.revoked is None for a in e.awards)),
-        "award_count": sum(1 for e in district.earners for a in e.awards if a.revoked is None),
+        "earner_count": sum(1 for e in district.earners if held(e)),
+        "award_count": sum(len(held(e)) for e in district.earners),
     }
 
 

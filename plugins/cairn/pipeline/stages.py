@@ -19,10 +19,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Protocol
 
-from markupsafe import escape
-
 from cairn.issue import files as issue
-from cairn.issue.keys import KeyProblem, load_signing_key
+from cairn.issue.keys import ALLOW_DEVELOPMENT_VARIABLE, KeyProblem, is_local_site, load_signing_key
 from cairn.issue.ob3 import did_web, public_key_from_multibase
 from cairn.model import District, Earner
 from cairn.pages import csp, markdown, sitemap
@@ -65,6 +63,9 @@ class PageRenderer(Protocol):
 
 
 SearchEntries = list[dict[str, Any]]
+# What the generator's cached search entries of a page hold; a new value is a miss for every page
+# cached before. 2: tables left out of them (adapters/mkdocs/plugin.py, on_page_content).
+SEARCH_ENTRIES = "search-entries 2"
 
 
 @dataclass
@@ -110,13 +111,24 @@ class Build:
             raise BuildFailed(found.report()) from None
         self.district: District = district
         try:
-            key, made = load_signing_key(settings.signing_key, settings.create_development_key)
+            # A development key signs only a local site, unless `build --allow-development-key` said so.
+            key, made = load_signing_key(
+                settings.signing_key,
+                settings.create_development_key,
+                site_url=settings.issuer.site_url,
+                allow_development=os.environ.get(ALLOW_DEVELOPMENT_VARIABLE) == "1",
+            )
         except KeyProblem as error:
-            raise BuildFailed(str(error)) from None
+            raise BuildFailed(f"cairn: {error}") from None
         if made:
             log.warning(
                 f"cairn: made a development signing key at {settings.signing_key}; it is for trials only: "
-                "keep a real key out of git and give it with CAIRN_SIGNING_KEY or signing_key"
+                "make the district's key with `python build.py key` before publishing"
+            )
+        if key.development and not is_local_site(settings.issuer.site_url):  # allowed, for a trial
+            log.warning(
+                f"cairn: signing a site for {settings.issuer.site_url} with the development key {key.source}: "
+                "for a trial only; its credentials stop verifying when the key is made again"
             )
         for retired in settings.retired_keys:
             try:
@@ -188,12 +200,13 @@ class Build:
     # -- 3. make: pages (rendered by the generator), profiles, badge files, feeds ----------------
 
     def kept_page(self, spec: PageSpec) -> SearchEntries | None:
-        """The search entries of a generated page whose data, templates and settings are those
-        of its published HTML: it is not rendered again (600 pages took 10 s of a rebuild).
-        None when the generator must render it."""
+        """The search entries the generator gave a generated page whose data, templates and
+        settings are those of its published HTML: it is not rendered again (600 pages took 10 s
+        of a rebuild). None when the generator must render it. The index takes them through
+        pages/data.page_search_entries, as it takes a freshly rendered page's."""
         assert self.site is not None
         key = ContentCache.key(
-            "page", self.site_digest, self.settings.today.isoformat(), spec.template, spec.title,
+            "page", SEARCH_ENTRIES, self.site_digest, self.settings.today.isoformat(), spec.template, spec.title,
             spec.description, spec.markdown, repr(spec.tags), self.fingerprints.of(spec.data),
         )  # fmt: skip
         entries = self._cached_entries(key)
@@ -239,15 +252,7 @@ class Build:
             )  # fmt: skip
             if not site.keep_group(f"page:{url}", key):
                 pending.append((profile, f"page:{url}", key))
-            entry = profile_search_entry(profile)
-            entries.append(
-                {
-                    "location": url,
-                    "title": entry.title,
-                    "text": f"<p>{escape(entry.text)}</p>",
-                    "tags": list(entry.tags),
-                }
-            )
+            entries.append(profile_search_entry(profile).document(url))
         renderer.prepare([profile_page(p, self.sharing) for p, _, _ in pending[:2]])
 
         def render_slice(index: int) -> list[tuple[str, str, list[str], int, int]]:

@@ -33,7 +33,7 @@ from cairn.pipeline.workers import fork_map
 from cairn.sources.fields import ID_HINT, Fields, is_id, is_windows_device
 from cairn.sources.problems import Problems
 from cairn.sources.source import Lines, parse_yaml, read_text, split_front_matter
-from cairn.sources.spec import parse_body
+from cairn.sources.spec import PLACEHOLDER, parse_body
 
 # Checkouts on Windows, where many committees work, fail on a file named for a device.
 WINDOWS_NAME = "a file name Windows reserves for a device (con, prn, aux, nul, com0-9, lpt0-9)"
@@ -130,8 +130,8 @@ def load_district(
     problems = problems or Problems(sources.root)
     topics = _load_topics(sources.catalog, problems)
     schools = _load_schools(sources.earners, problems)
-    stacks, credentials = _load_catalog(sources.catalog, topics, problems)
-    earners = _load_earners(sources.earners, credentials, schools, today, problems, cache)
+    stacks, credentials, failed = _load_catalog(sources.catalog, topics, problems)
+    earners = _load_earners(sources.earners, credentials, schools, today, problems, cache, failed)
     _warn_unused_topics(sources.catalog, topics, credentials, problems)
     district = District(topics=topics, stacks=stacks, credentials=credentials, schools=schools, earners=tuple(earners))
     return district, problems
@@ -163,13 +163,53 @@ def _load_vocabulary(path: Path, problems: Problems, what: str) -> list[tuple[st
     return entries
 
 
+TOPIC_ALIAS_LENGTH = 40
+
+
+def topic_name_key(name: str) -> str:
+    """How two names of topics are compared: case, hyphens and spacing aside ("Social-Emotional
+    Learning" is "social emotional learning"), as search and the catalog's filter read them."""
+    return " ".join(re.split(r"[\s\-]+", name.casefold())).strip()
+
+
 def _load_topics(catalog: Path, problems: Problems) -> dict[str, Topic]:
     topics = {}
+    read: list[tuple[str, Fields, tuple[str, ...]]] = []
     for topic_id, fields in _load_vocabulary(catalog / TOPICS_FILE, problems, "topics"):
-        fields.only(("label", "description"))
-        topics[topic_id] = Topic(
-            topic_id, fields.text("label", max_length=80), fields.text("description", max_length=500)
-        )
+        fields.only(("label", "description", "aliases"))
+        label, description = fields.text("label", max_length=80), fields.text("description", max_length=500)
+        aliases = tuple(alias.strip() for alias in fields.text_list("aliases"))
+        topics[topic_id] = Topic(topic_id, label, description, aliases)
+        read.append((topic_id, fields, aliases))
+    # An alias names one topic only: not another's id, label or alias (the same name for two
+    # topics would send a search or a filter to the wrong one). Ids and labels first.
+    owner: dict[str, str] = {}
+    for topic in topics.values():
+        for name in (topic.id, topic.label):
+            owner.setdefault(topic_name_key(name), topic.id)
+    for topic_id, fields, aliases in read:
+        own: set[str] = set()
+        for index, alias in enumerate(aliases):
+            key, shown = topic_name_key(alias), alias.strip()
+            other = owner.get(key, topic_id)
+            if not key:
+                fields.fail(("aliases", index), "an empty alias in 'aliases'", "delete it, or write the short name")
+            elif len(shown) > TOPIC_ALIAS_LENGTH:
+                fields.fail(
+                    ("aliases", index),
+                    f"the alias '{shown[:20]}…' is {len(shown)} characters, over the limit of {TOPIC_ALIAS_LENGTH}",
+                    "an alias is a short name people use for the topic, e.g. PBL",
+                )
+            elif key in own:
+                fields.fail(("aliases", index), f"'{shown}' is listed twice in 'aliases'", "delete one of them")
+            elif other != topic_id:
+                fields.fail(
+                    ("aliases", index),
+                    f"'{shown}' is already a name of the topic '{other}'",
+                    "an alias names one topic only: delete it here, or merge the two topics",
+                )
+            own.add(key)
+            owner.setdefault(key, topic_id)
     return topics
 
 
@@ -208,9 +248,12 @@ def _stack_folders(catalog: Path, problems: Problems) -> list[Path]:
 
 def _load_catalog(
     catalog: Path, topics: dict[str, Topic], problems: Problems
-) -> tuple[dict[str, Stack], dict[str, Credential]]:
+) -> tuple[dict[str, Stack], dict[str, Credential], frozenset[str]]:
+    """The stacks, the credentials, and the ids (and aliases) of specs that have problems: their
+    awards are not reported again as "unknown credential" (one error where there is one cause)."""
     stacks: dict[str, Stack] = {}
     credentials: dict[str, Credential] = {}
+    failed: set[str] = set()
     claimed: dict[str, tuple[Path, int]] = {}  # id or alias -> where it was first claimed
     stack_orders: list[tuple[Stack, Fields]] = []
     for folder in _stack_folders(catalog, problems):
@@ -227,8 +270,10 @@ def _load_catalog(
             if is_windows_device(path.name):
                 problems.add(path, 1, WINDOWS_NAME, "rename it after the credential's id")
                 continue
-            loaded_credential = _load_credential(path, folder.name, catalog, topics, problems)
+            loaded_credential = _load_credential(path, folder.name, catalog, topics, problems, failed)
             if loaded_credential is None:
+                if is_id(path.stem):
+                    failed.add(path.stem)
                 continue
             credential, fields = loaded_credential
             names = [(credential.id, fields.line("id"))]
@@ -250,7 +295,7 @@ def _load_catalog(
             credentials[credential.id] = credential
     for stack, fields in stack_orders:
         _check_stack_order(stack, fields, credentials, problems)
-    return stacks, credentials
+    return stacks, credentials, frozenset(failed - set(credentials))
 
 
 def _load_stack(folder: Path, problems: Problems) -> tuple[Stack, Fields] | None:
@@ -328,8 +373,14 @@ def _parse_duration(fields: Fields, key: str) -> Duration | None:
 
 
 def _load_credential(
-    path: Path, stack_id: str, catalog: Path, topics: dict[str, Topic], problems: Problems
+    path: Path,
+    stack_id: str,
+    catalog: Path,
+    topics: dict[str, Topic],
+    problems: Problems,
+    failed: set[str] | None = None,
 ) -> tuple[Credential, Fields] | None:
+    """One spec; when it has problems, None, and its id and aliases are added to `failed`."""
     text = read_text(path, problems, within=catalog)
     if text is None:
         return None
@@ -350,13 +401,20 @@ def _load_credential(
     credential_id = fields.identifier("id", default=default_id)
     stack = fields.identifier("stack", default=stack_id)
     if stack is not None and stack != stack_id:
-        fields.fail(
-            ("stack",),
-            f"'stack: {stack}' does not match the folder '{stack_id}'",
-            f"move the file to catalog/{stack}/ or remove the 'stack:' line",
-        )
+        folders = [p.name for p in catalog.iterdir() if p.is_dir() and not p.name.startswith((".", "_"))]
+        close = difflib.get_close_matches(stack, folders, n=1)
+        if stack in folders:
+            fix = f"move the file to catalog/{stack}/ or remove the 'stack:' line"
+        elif close:
+            fix = f"did you mean '{close[0]}'? Or remove the 'stack:' line (the folder decides the stack)"
+        else:
+            fix = f"there is no stack '{stack}': remove the 'stack:' line (the folder decides the stack)"
+        fields.fail(("stack",), f"'stack: {stack}' does not match the folder '{stack_id}'", fix)
     title = fields.text("title", max_length=120)
     summary = fields.text("summary", max_length=300)
+    for key, value in (("title", title), ("summary", summary)):
+        if value and PLACEHOLDER in value:
+            fields.fail((key,), f"placeholder text left in '{key}'", f"replace the '{PLACEHOLDER} …' text")
     level = fields.choice("level", LEVELS)
     status = fields.choice("status", STATUSES, default="active")
     hours = fields.number("estimated_hours", 0.25, 1000)
@@ -382,6 +440,8 @@ def _load_credential(
         alignment.append(Alignment(framework, code, name, url))
     image_png = _load_supplied_image(fields, path, catalog)
     if credential_id is None or body is None or not fields.ok:
+        if failed is not None:
+            failed.update(filter(None, (credential_id, *aliases)))
         return None
     return Credential(
         id=credential_id,
@@ -441,7 +501,9 @@ def _load_earners(
     today: dt.date,
     problems: Problems,
     cache: ContentCache | None = None,
+    failed: frozenset[str] = frozenset(),
 ) -> list[Earner]:
+    """`failed`: ids of credentials whose specs have problems (reported there, not per award)."""
     if not folder.is_dir():
         problems.add(folder, 1, "the earners folder is missing", "create it (it may hold only _schools.yml)")
         return []
@@ -453,7 +515,15 @@ def _load_earners(
     status_indices: dict[int, tuple[Path, int]] = {}
     next_index = read_next_status_index(folder / STATUS_FILE, problems)
     # What an earner file is checked against, besides itself (the key of its cached result).
-    facts = repr((today, sorted((c.id, c.status) for c in credentials.values()), sorted(aliases.items()), [*schools]))
+    facts = repr(
+        (
+            today,
+            sorted((c.id, c.status) for c in credentials.values()),
+            sorted(aliases.items()),
+            [*schools],
+            sorted(failed),
+        )
+    )
     paths = []
     for path in sorted(folder.iterdir()):
         if path.name.startswith((".", "_")) or path.is_dir():
@@ -476,7 +546,7 @@ def _load_earners(
                 f"{first.name} has the same name before its extension",
                 "rename one of them: each earner's private credentials are packaged under the file's name",
             )
-    loaded = _load_earner_files(paths, (credentials, aliases, schools, today, facts), problems, cache)
+    loaded = _load_earner_files(paths, (credentials, aliases, schools, today, facts, failed), problems, cache)
     for path, earner in zip(paths, loaded, strict=True):
         if earner is None:
             continue
@@ -547,7 +617,7 @@ def _load_earner_files(
     file is read once: the text read is both the key of its cached result and what is
     parsed, so a file saved mid-build cannot store one version's result under another's
     key. Files not in the cache are parsed across the cores (5,000 files: 9 s on one)."""
-    credentials, aliases, schools, today, facts = context
+    credentials, aliases, schools, today, facts, failed = context
     results: list[codec.EarnerFile | None] = [None] * len(paths)
     keys: list[str] = [""] * len(paths)
     waiting: list[tuple[int, str]] = []  # (index, text) of files to parse
@@ -557,7 +627,8 @@ def _load_earner_files(
         made = []
         for i, text in batch[index * 50 : index * 50 + 50]:
             local = Problems(problems.root)
-            made.append((_load_earner(paths[i], text, credentials, aliases, schools, today, local), local.items))
+            found = _load_earner(paths[i], text, credentials, aliases, schools, today, local, failed)
+            made.append((found, local.items))
         return made
 
     def parse_waiting() -> None:
@@ -624,6 +695,7 @@ def _load_earner(
     schools: dict[str, School],
     today: dt.date,
     problems: Problems,
+    failed: frozenset[str] = frozenset(),
 ) -> Earner | None:
     """One earner file's text (read_text's, see _load_earner_files) checked against the catalog."""
     parsed = parse_yaml(text, path, problems)
@@ -654,7 +726,7 @@ def _load_earner(
     if not entries:
         fields.warn((), "this earner has no awards", "add awards or delete the file")
     for item, at in entries:
-        award = _load_award(fields.sub(item, at), path, credentials, credential_aliases, today)
+        award = _load_award(fields.sub(item, at), path, credentials, credential_aliases, today, failed)
         if award is not None:
             awards.append(award)
     if not fields.ok or len(awards) != len(entries):
@@ -674,10 +746,21 @@ def _load_earner(
 
 
 def _load_award(
-    fields: Fields, path: Path, credentials: dict[str, Credential], aliases: dict[str, str], today: dt.date
+    fields: Fields,
+    path: Path,
+    credentials: dict[str, Credential],
+    aliases: dict[str, str],
+    today: dt.date,
+    failed: frozenset[str] = frozenset(),
 ) -> Award | None:
     fields.only(AWARD_FIELDS)
-    credential_id = fields.identifier("credential")
+    named = fields.data.get("credential")
+    titled = _credential_titled(named, credentials) if isinstance(named, str) and not is_id(named) else None
+    if titled is not None:
+        fields.fail(("credential",), f"'{named}' is the title of a credential", f"use its id: 'credential: {titled}'")
+        credential_id = None
+    else:
+        credential_id = fields.identifier("credential")
     if credential_id in aliases:
         fields.warn(
             ("credential",),
@@ -686,12 +769,19 @@ def _load_award(
         )
         credential_id = aliases[credential_id]
     credential = credentials.get(credential_id or "")
-    if credential_id is not None and credential is None:
+    if credential_id in failed:
+        pass  # its spec has problems, reported in its file; this award is checked again once it loads
+    elif credential_id is not None and credential is None:
+        titled = _credential_titled(credential_id, credentials)
         close = difflib.get_close_matches(credential_id, list(credentials), n=1)
         fields.fail(
             ("credential",),
             f"unknown credential '{credential_id}'",
-            f"did you mean '{close[0]}'?" if close else "use the id of a credential in catalog/",
+            f"'{credential_id}' is the title of '{titled}': use its id 'credential: {titled}'"
+            if titled
+            else f"did you mean '{close[0]}'?"
+            if close
+            else "use the id of a credential in catalog/",
         )
     elif credential is not None and credential.status == "draft":
         fields.fail(
@@ -789,6 +879,12 @@ def _load_award(
         public=public,
         status_index=status_index,
     )
+
+
+def _credential_titled(name: str, credentials: dict[str, Credential]) -> str | None:
+    """The id of the credential whose title is `name` (any case), if one is (only asked on failure)."""
+    wanted = " ".join(name.split()).casefold()
+    return next((c.id for c in credentials.values() if " ".join(c.title.split()).casefold() == wanted), None)
 
 
 def _warn_unused_topics(

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import logging
 import os
+import re
 from pathlib import Path
 from typing import Any
 
@@ -24,13 +25,17 @@ from mkdocs.utils.templates import TemplateContext
 
 from cairn.adapters.mkdocs import engine
 from cairn.adapters.mkdocs.render import MaterialRenderer, page_meta
-from cairn.pages.data import PageSpec
+from cairn.pages.data import PageSpec, page_search_entries
 from cairn.pages.markdown import SpecMarkdown
 from cairn.pipeline.stages import Build, BuildFailed
 from cairn.settings import Settings, SettingsError, build_day, issuer_settings
 from cairn.urls import TEMPLATE_URLS
 
 log = logging.getLogger("mkdocs.plugins.cairn")
+
+# Material's search leaves out an element with this attribute (and strips it from the page).
+_NOT_SEARCHED = 'data-search-exclude="table"'
+_TABLE = re.compile(r"<table(?=[\s>])")
 
 
 class _QuietSkips(logging.Filter):
@@ -173,6 +178,14 @@ class CairnPlugin(BasePlugin[CairnConfig]):
         self.kept_entries[page.file.src_uri] = kept
         return ""
 
+    def on_page_content(self, html: str, *, page: Page, config: Any, files: Files) -> str:
+        # Material's search reads a page's HTML next and would index a table as its cells run
+        # together ("Criterion Not yet Proficient Exemplary ..."): it leaves out what is marked
+        # so, and removes the mark from the page once read. Cairn's entry says a rubric in words.
+        if self.search_index is None or page.file.src_uri not in self.specs:
+            return html
+        return _TABLE.sub(f"<table {_NOT_SEARCHED}", html)
+
     @event_priority(100)  # before the search plugin adds this page's entries
     def on_page_context(self, context: TemplateContext, *, page: Page, config: Any, nav: Any) -> TemplateContext:
         spec = self.specs.get(page.file.src_uri)
@@ -180,7 +193,9 @@ class CairnPlugin(BasePlugin[CairnConfig]):
         if page.is_homepage:
             context["cairn"].update(self.plan.home)  # type: ignore[typeddict-item]
         if self.search_index is not None:
-            self.search_index.entries.extend(self.kept_entries.pop(page.file.src_uri, []))
+            kept = self.kept_entries.pop(page.file.src_uri, None)
+            if spec is not None and kept is not None:
+                self.search_index.entries.extend(page_search_entries(spec, page.url, kept))
             self.entries_before = len(self.search_index.entries)
         return context
 
@@ -190,7 +205,13 @@ class CairnPlugin(BasePlugin[CairnConfig]):
         spec = self.specs.get(page.file.src_uri)
         if spec is None or not output.strip():
             return output
-        entries = self.search_index.entries[self.entries_before :] if self.search_index is not None else None
+        entries = None
+        if self.search_index is not None:
+            # What the search plugin made of the page is cached as it made it (a page kept next
+            # time gives the same); the index takes Cairn's entries, made from both alike.
+            entries = self.search_index.entries[self.entries_before :]
+            self.search_index.entries[self.entries_before :] = page_search_entries(spec, page.url, entries)
+            output = output.replace(f" {_NOT_SEARCHED}", "")  # the search plugin removes it; never left
         html = output.encode("utf-8", errors="xmlcharrefreplace")
         return "" if self.build.page_rendered(spec, page.file.dest_uri, html, entries) else output
 
