@@ -42,6 +42,7 @@ class Settings:
     today: dt.date = dt.date(1970, 1, 1)  # one day for the whole build: expiry is judged on it (build_day)
     timezone: str = "UTC"  # the district's, in which `today` is the day
     serving: bool = False  # a build for the local preview server, which adds a live-reload script to pages
+    renewals_within_days: int = 90  # the committee's renewals report: awards expiring this close
 
     @property
     def root(self) -> Path:

@@ -28,10 +28,16 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument(
         "-f", "--config-file", default="mkdocs.yml", help="the site's mkdocs.yml (default: %(default)s)"
     )
+    # Every command takes -f too, before or after its name (`build -f other.yml`).
+    config_file = argparse.ArgumentParser(add_help=False)
+    config_file.add_argument(
+        "-f", "--config-file", default=argparse.SUPPRESS, help="the site's mkdocs.yml (default: mkdocs.yml)"
+    )
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
     build = commands.add_parser(
         "build",
+        parents=[config_file],
         help="check the sources and build the site into site/",
         description="Check catalog/ and earners/, then build the site. On any problem "
         "nothing is written and the previous site/ stays as it was.",
@@ -48,6 +54,7 @@ def _parser() -> argparse.ArgumentParser:
 
     serve = commands.add_parser(
         "serve",
+        parents=[config_file],
         help="build and serve the site, rebuilding on changes",
         description="Serve the site at http://127.0.0.1:8000/ and rebuild when a file changes.",
     )
@@ -55,6 +62,7 @@ def _parser() -> argparse.ArgumentParser:
 
     check = commands.add_parser(
         "check",
+        parents=[config_file],
         help="validate catalog/ and earners/ without building",
         description="Report every problem in catalog/ and earners/ as path:line: message.",
     )
@@ -62,6 +70,7 @@ def _parser() -> argparse.ArgumentParser:
 
     commands.add_parser(
         "ids",
+        parents=[config_file],
         help="write missing award ids and salts into the earner files",
         description="Give every award without an id or salt a new random one, written into its earner file below "
         "the award's first line; comments and layout are kept. Ids never change afterwards: they are in badge URLs.",
@@ -69,6 +78,7 @@ def _parser() -> argparse.ArgumentParser:
 
     importing = commands.add_parser(
         "import",
+        parents=[config_file],
         help="add awards from a spreadsheet (CSV or XLSX) to the earner files",
         description="Check every row of a CSV or XLSX file (one award a row: name, email, school, role, credential, "
         "issued, evidence_url, evidence_narrative, expires, public) and say what would change; with --apply, "
@@ -79,6 +89,7 @@ def _parser() -> argparse.ArgumentParser:
 
     verify = commands.add_parser(
         "verify",
+        parents=[config_file],
         help="verify a badge: a baked PNG, an assertion URL or an assertion file",
         description="Follow the assertion to its BadgeClass and Issuer; check hosts, revocation, expiry and, "
         "with --email, the recipient. Exit 0 only when the badge is valid.",
@@ -88,12 +99,14 @@ def _parser() -> argparse.ArgumentParser:
 
     new = commands.add_parser(
         "new",
+        parents=[config_file],
         help="create a new credential spec from a skeleton",
         description="Create a skeleton spec with the six sections and a rubric table.",
     )
     kinds = new.add_subparsers(dest="kind", required=True, metavar="KIND")
     credential = kinds.add_parser(
         "credential",
+        parents=[config_file],
         help="new credential <stack>/<id>",
         description="Write catalog/<stack>/<id>.md as a draft and add it to the stack.",
     )
@@ -101,6 +114,7 @@ def _parser() -> argparse.ArgumentParser:
 
     init = commands.add_parser(
         "init",
+        parents=[config_file],
         help="make a new district folder",
         description="Write a district folder that check passes and build builds: mkdocs.yml, an example draft "
         "credential, vocabulary files to fill, .gitignore, CI workflows for GitHub and GitLab Pages, a README. "
@@ -116,6 +130,7 @@ def _parser() -> argparse.ArgumentParser:
 
     key = commands.add_parser(
         "key",
+        parents=[config_file],
         help="make the district's Open Badges 3.0 signing key",
         description="Make an Ed25519 signing key and write it, readable by you only, where signing_key in "
         "mkdocs.yml says; print its public key and how to give it to CI.",
@@ -363,10 +378,28 @@ def _new_credential(config_file: Path, target: str) -> int:
     return EXIT_OK
 
 
+# The problems `ids` itself mends: what it writes.
+IDS_FILL_IN = ("this award has no ", "a public earner needs a slug")
+
+
 def _ids(config_file: Path) -> int:
     from cairn.commands.ids import assign_missing_ids
 
-    sources = _sources(config_file)
+    config = _mkdocs_config(config_file)
+    sources = _sources(config_file, config)
+    # Ids, salts and status indices are given only to awards `check` accepts once they have
+    # them: a status index spent on an award that is then corrected away is lost for good.
+    _, found = load_district(sources, _today(config))
+    blocking = [p for p in found.errors if not p.message.startswith(IDS_FILL_IN)]
+    if blocking:
+        for problem in blocking:
+            print(problem, file=sys.stderr)
+        print(
+            f"{len(blocking)} problem(s) to fix first: ids are written only for awards check accepts "
+            "(nothing was written)",
+            file=sys.stderr,
+        )
+        return EXIT_PROBLEMS
     problems = Problems(sources.root)
     files = [p for p in sorted(sources.earners.glob("*.y*ml")) if not p.name.startswith(("_", "."))]
     changed = assign_missing_ids(files, problems, sources.earners / STATUS_FILE)

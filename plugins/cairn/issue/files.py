@@ -323,3 +323,55 @@ def award_links_csv(district: District, issuer: Issuer) -> bytes:
             )
             writer.writerow([_cell(value) for value in row])
     return out.getvalue().encode("utf-8")
+
+
+RENEWAL_COLUMNS = (
+    "expires",
+    "days_left",
+    "email",
+    "name",
+    "school",
+    "credential_id",
+    "credential",
+    "issued",
+    "verify_url",
+)
+
+
+def renewals_csv(district: District, issuer: Issuer, today: dt.date, within_days: int) -> bytes:
+    """Awards that expire within `within_days` of the build's day (or expired in as many days
+    before it), soonest first, for the committee to remind their earners. Revoked awards are
+    left out. Private: it holds emails."""
+    urls = Urls(issuer.site_url)
+    rows = []
+    for earner in district.earners:
+        for award in earner.awards:
+            credential = district.credentials[award.credential]
+            expires = ob2.expiry(award, credential)
+            if award.revoked or expires is None or abs((expires - today).days) > within_days:
+                continue
+            rows.append(
+                (
+                    expires.isoformat(),
+                    str((expires - today).days),
+                    earner.email,
+                    earner.name,
+                    earner.school or "",
+                    credential.id,
+                    credential.title,
+                    award.issued.isoformat(),
+                    urls.verify_award(award.id or ""),
+                )
+            )
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(RENEWAL_COLUMNS)
+    for row in sorted(rows, key=lambda r: (r[0], r[3].lower(), r[5])):
+        # What people typed is kept text; the numbers are ours (a negative one is a lapsed award).
+        writer.writerow(
+            [
+                value if column == "days_left" else _cell(value)
+                for column, value in zip(RENEWAL_COLUMNS, row, strict=True)
+            ]
+        )
+    return out.getvalue().encode("utf-8")

@@ -291,6 +291,8 @@ class Build:
         site.write_all(issue.ob3_shared_files(district, issuer, signer, list(self.settings.retired_keys)))
         self._award_files()
         private.write("award-links.csv", issue.award_links_csv(district, issuer))
+        renewals = issue.renewals_csv(district, issuer, self.settings.today, self.settings.renewals_within_days)
+        private.write("renewals.csv", renewals)
 
     def _award_files(self) -> None:
         """Each earner's award files, made again only when the earner's record, the catalog or

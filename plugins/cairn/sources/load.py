@@ -213,9 +213,19 @@ def _load_topics(catalog: Path, problems: Problems) -> dict[str, Topic]:
     return topics
 
 
+class UnreadSchools(dict[str, School]):
+    """No schools, because earners/_schools.yml could not be read (its problem is reported):
+    earners' schools are then not judged, or one mistake there would be one error per earner."""
+
+
 def _load_schools(earners: Path, problems: Problems) -> dict[str, School]:
+    path = earners / SCHOOLS_FILE
+    before = len(problems.errors)
+    entries = _load_vocabulary(path, problems, "schools")
+    if not entries and len(problems.errors) > before:
+        return UnreadSchools()
     schools = {}
-    for school_id, fields in _load_vocabulary(earners / SCHOOLS_FILE, problems, "schools"):
+    for school_id, fields in entries:
         fields.only(("name",))
         schools[school_id] = School(school_id, fields.text("name", max_length=120))
     return schools
@@ -520,7 +530,7 @@ def _load_earners(
             today,
             sorted((c.id, c.status) for c in credentials.values()),
             sorted(aliases.items()),
-            [*schools],
+            "schools unread" if isinstance(schools, UnreadSchools) else [*schools],
             sorted(failed),
         )
     )
@@ -710,8 +720,13 @@ def _load_earner(
     public = fields.boolean("public", default=False)
     slug = fields.identifier("slug", required=False)
     school = fields.identifier("school", required=False)
-    if school is not None and school not in schools:
-        fields.fail(("school",), f"unknown school '{school}'", "use an id from earners/_schools.yml or add it there")
+    if school is not None and school not in schools and not isinstance(schools, UnreadSchools):
+        close = difflib.get_close_matches(school, list(schools), n=1)
+        fields.fail(
+            ("school",),
+            f"unknown school '{school}'",
+            f"did you mean '{close[0]}'?" if close else "use an id from earners/_schools.yml or add it there",
+        )
     if public and slug is None and "slug" not in fields.data:
         fields.fail(
             ("public",),

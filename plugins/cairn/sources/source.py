@@ -197,12 +197,18 @@ def compose_yaml(text: str, path: Path, problems: Problems, first_line: int = 1)
         )
         return None
     except yaml.MarkedYAMLError as error:
-        # An unclosed bracket or quote is noticed lines later: point at where it was opened.
-        mark = error.context_mark or error.problem_mark
+        # An unclosed bracket or quote is noticed lines later: point at where it was opened. A
+        # mis-indented line inside a block list or mapping is itself the mistake: point at it.
+        block = "block" in (error.context or "")
+        mark = (error.problem_mark or error.context_mark) if block else (error.context_mark or error.problem_mark)
         line = (mark.line if mark else 0) + first_line
         what = (error.problem or "invalid YAML").strip()
         if error.context_mark and error.problem_mark and error.problem_mark.line != error.context_mark.line:
-            what += f" on line {error.problem_mark.line + first_line} ({error.context} opened here)"
+            if block:
+                opened = error.context_mark.line + first_line
+                what += f" (its indentation does not match the list or mapping on line {opened})"
+            else:
+                what += f" on line {error.problem_mark.line + first_line} ({error.context} opened here)"
         problems.add(path, line, f"YAML syntax error: {what}", "check indentation, colons, brackets and quotes")
         return None
     except yaml.YAMLError as error:

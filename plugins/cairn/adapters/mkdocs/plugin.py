@@ -80,6 +80,8 @@ class CairnConfig(Config):
     # The district's time zone (an IANA name): the build's day, on which expiry is judged, is the
     # date there of SOURCE_DATE_EPOCH when set, else of now; never the build machine's zone
     timezone = opt.Type(str, default="UTC")
+    # build/renewals.csv lists awards that expire (or expired) within this many days of the build
+    renewals_within_days = opt.Type(int, default=90)
 
 
 def settings_from_config(config: Any, plugin: CairnConfig, serving: bool = False) -> Settings:
@@ -112,6 +114,7 @@ def settings_from_config(config: Any, plugin: CairnConfig, serving: bool = False
         engine=f"{engine.NAME} {mkdocs_version}, material {material_version}",
         today=today,
         timezone=plugin.timezone,
+        renewals_within_days=max(0, plugin.renewals_within_days),
         serving=serving,
     )
 
