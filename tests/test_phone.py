@@ -10,10 +10,8 @@ Every expectation is computed from the sample data (catalog/, earners/), never w
 
 from __future__ import annotations
 
-import functools
 import http.server
 import re
-import threading
 from collections import Counter
 from collections.abc import Iterator
 from pathlib import Path
@@ -21,7 +19,7 @@ from pathlib import Path
 import pytest
 import yaml
 from browser_support import axe_violations, describe_violations
-from conftest import REPO
+from conftest import REPO, serve_folder
 
 PHONE = {"width": 390, "height": 844}
 DESK = {"width": 1280, "height": 900}
@@ -104,14 +102,7 @@ class _Host(http.server.SimpleHTTPRequestHandler):
 
 @pytest.fixture(scope="module")
 def site(sample_site: Path) -> Iterator[str]:
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(_Host, directory=str(sample_site)))
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_address[1]}/"
-    finally:
-        server.shutdown()
-        server.server_close()
+    yield from serve_folder(sample_site, _Host)
 
 
 def page_types() -> list[str]:

@@ -61,7 +61,7 @@ def test_a_png_promising_sixteen_million_pixels_in_one_column_is_refused_before_
     assert code == 1, report
     assert f"{SPEC.as_posix()}:2: 'image' 'badge.png': the image is 1×16,777,216 pixels, over the limit" in report
     assert "(resize it to 512×512" in report and "Traceback" not in report
-    assert seconds < 3 and peak_kb < 200_000, (seconds, peak_kb)
+    assert seconds < 8 and peak_kb < 200_000, (seconds, peak_kb)  # bounds, not a benchmark
 
 
 def test_too_many_pixels_in_a_row_or_a_square_are_refused_and_real_badges_pass(project: Path) -> None:

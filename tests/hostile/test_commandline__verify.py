@@ -22,7 +22,7 @@ BAD_NAME = "Evil badge\x1b[2J\x1b]0;owned\x07\u202eexe.txt"
 
 def verify(project: Path, capsys, badge: str) -> tuple[int, str, float]:
     capsys.readouterr()
-    started = time.monotonic()
+    started = time.monotonic()  # bounds below guard against hangs and bombs (minutes before), not speed
     code = run_cli(project, "verify", badge)
     seconds = time.monotonic() - started
     out = capsys.readouterr().out  # (an exception would have ended run_cli: none may)
@@ -60,7 +60,7 @@ def test_a_file_of_100000_nested_arrays_is_invalid_not_a_recursion_error(project
     code, out, seconds = verify(project, capsys, str(nested))
 
     assert code == 1 and out.startswith("INVALID: ") and "nested" in out, out
-    assert seconds < 3
+    assert seconds < 8
 
 
 def test_a_baked_png_whose_badge_inflates_past_100_mb_is_invalid(project: Path, tmp_path: Path, capsys) -> None:
@@ -75,7 +75,7 @@ def test_a_baked_png_whose_badge_inflates_past_100_mb_is_invalid(project: Path, 
     code, out, seconds = verify(project, capsys, str(baked))
 
     assert code == 1 and out.startswith("INVALID: ") and "1,048,576 bytes" in out, out
-    assert seconds < 3
+    assert seconds < 8
 
 
 def test_a_site_answering_with_50_mb_or_a_deep_nest_gets_a_plain_verdict(project: Path, tmp_path: Path, capsys) -> None:
@@ -88,10 +88,10 @@ def test_a_site_answering_with_50_mb_or_a_deep_nest_gets_a_plain_verdict(project
     try:
         code, out, seconds = verify(project, capsys, base + "huge.json")
         assert code == 1 and out.startswith("INVALID: ") and "larger than 1,048,576 bytes" in out, out
-        assert seconds < 3
+        assert seconds < 8
         code, out, seconds = verify(project, capsys, base + "deep.json")
         assert code == 1 and out.startswith("INVALID: ") and "nested" in out, out
-        assert seconds < 3
+        assert seconds < 8
     finally:
         server.close()
 
@@ -134,7 +134,7 @@ def test_a_site_that_never_finishes_answering_is_given_up_on(
     code, out, seconds = verify(project, capsys, dripping_site)
 
     assert code == 1 and out.startswith("NOT FOUND: ") and "did not answer within" in out, out
-    assert seconds < 3
+    assert seconds < 8
 
 
 def test_names_from_a_strangers_badge_cannot_drive_the_terminal(project: Path, tmp_path: Path, capsys) -> None:

@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import expect
 
-FOUR_SECONDS = 4000  # what "quickly" means here, in ms
+QUICKLY_MS = 8000  # what "quickly" means here: a bound against hangs and bombs, not a benchmark
 
 
 class _Hostile(http.server.BaseHTTPRequestHandler):
@@ -82,7 +82,7 @@ def check_url(page, url: str) -> tuple[str, float]:
     page.get_by_label("Or its URL").fill(url)
     started = time.monotonic()
     page.get_by_role("button", name="Verify", exact=True).click()
-    return verdict_within(page, FOUR_SECONDS), time.monotonic() - started
+    return verdict_within(page, QUICKLY_MS), time.monotonic() - started
 
 
 def test_a_link_to_an_answer_larger_than_any_badge_is_refused_quickly(page, base, hostile_site) -> None:
@@ -90,7 +90,7 @@ def test_a_link_to_an_answer_larger_than_any_badge_is_refused_quickly(page, base
     for name in ("huge.json", "endless.json"):
         shown, seconds = check_url(page, hostile_site + name)
         assert "is larger than a badge record can be" in shown, (name, shown)
-        assert seconds < 4, (name, seconds)
+        assert seconds < 8, (name, seconds)
 
 
 def chunk(kind: bytes, data: bytes) -> bytes:
@@ -147,7 +147,7 @@ def test_a_pasted_badge_nested_100000_deep_gets_a_verdict_not_a_script_error(pag
     open_verifier(page, base)
     page.get_by_label("Badge image (PNG)").set_input_files(str(png))
 
-    assert "nested too deeply" in verdict_within(page, FOUR_SECONDS)
+    assert "nested too deeply" in verdict_within(page, QUICKLY_MS)
 
 
 def test_a_dropped_png_whose_badge_inflates_to_18_gb_is_refused_quickly(page, base, tmp_path: Path) -> None:
@@ -162,4 +162,4 @@ def test_a_dropped_png_whose_badge_inflates_to_18_gb_is_refused_quickly(page, ba
     seconds = time.monotonic() - started
 
     assert "too large to be a badge" in shown, shown
-    assert seconds < 3, seconds
+    assert seconds < 8, seconds

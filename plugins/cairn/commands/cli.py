@@ -18,7 +18,7 @@ from typing import Any
 from cairn.adapters.mkdocs import engine
 from cairn.sources.fields import ID_HINT, is_id
 from cairn.sources.load import STATUS_FILE, Sources, load_district
-from cairn.sources.problems import Problems
+from cairn.sources.problems import Problem, Problems
 
 EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE, EXIT_INTERRUPTED = 0, 1, 2, 130
 
@@ -378,6 +378,14 @@ def _new_credential(config_file: Path, target: str) -> int:
     return EXIT_OK
 
 
+def refuse(problems: list[Problem], why: str) -> int:
+    """Print every problem that stops a command, and how many and why, then the exit code."""
+    for problem in problems:
+        print(problem, file=sys.stderr)
+    print(f"{len(problems)} problem(s) {why}", file=sys.stderr)
+    return EXIT_PROBLEMS
+
+
 # The problems `ids` itself mends: what it writes.
 IDS_FILL_IN = ("this award has no ", "a public earner needs a slug")
 
@@ -392,14 +400,7 @@ def _ids(config_file: Path) -> int:
     _, found = load_district(sources, _today(config))
     blocking = [p for p in found.errors if not p.message.startswith(IDS_FILL_IN)]
     if blocking:
-        for problem in blocking:
-            print(problem, file=sys.stderr)
-        print(
-            f"{len(blocking)} problem(s) to fix first: ids are written only for awards check accepts "
-            "(nothing was written)",
-            file=sys.stderr,
-        )
-        return EXIT_PROBLEMS
+        return refuse(blocking, "to fix first: ids are written only for awards check accepts (nothing was written)")
     problems = Problems(sources.root)
     files = [p for p in sorted(sources.earners.glob("*.y*ml")) if not p.name.startswith(("_", "."))]
     changed = assign_missing_ids(files, problems, sources.earners / STATUS_FILE)

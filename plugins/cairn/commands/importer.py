@@ -716,14 +716,11 @@ def run(config_file: Path, table_file: str, apply: bool) -> int:
     earner_names = {p.name for p in earner_files}
     blocking = [p for p in problems.errors if Path(p.path).name not in earner_names]
     if blocking:
-        for problem in blocking:
-            print(problem, file=sys.stderr)
-        print(
-            f"{len(blocking)} error(s) in the catalog or the earners folder's settings files: fix them "
-            "(python build.py check) and import again; nothing was written",
-            file=sys.stderr,
+        return cli.refuse(
+            blocking,
+            "in the catalog or the earners folder's settings files: fix them (python build.py check) "
+            "and import again; nothing was written",
         )
-        return cli.EXIT_PROBLEMS
 
     district_problems = Problems(sources.root)
     plan = plan_import(table, table_file, district, today, earner_files, sources.earners, district_problems)
