@@ -204,7 +204,7 @@ def test_fields_do_not_zoom_and_buttons_are_easy_to_tap_on_a_phone(page, site):
     """A teacher taps the catalog's filters, the share fields and a profile's buttons: iOS does not
     zoom in (text of 16 px or more) and every target is at least 44 px tall and wide."""
     page.set_viewport_size(PHONE)
-    paths = ["credentials/", "experts/", f"credentials/{published()[0]}/", f"earners/{busiest_profile()}/"]
+    paths = ["credentials/", "experts/", f"credentials/{published()[0]}/", f"earners/{busiest_profile()}/", "verify/"]
     small_text, small_targets, seen = [], [], 0
     for path in paths:
         page.goto(site + path)
