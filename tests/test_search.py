@@ -143,7 +143,12 @@ def search(page, base: str, query: str) -> list[Shown]:
             break
         assert time.monotonic() < deadline, f"searching {query!r}: the results did not settle ({said!r}, {shown})"
         # Material adds four more each time the list's end comes into view.
-        page.locator(".md-search-result__list > .md-search-result__item").last.scroll_into_view_if_needed()
+        # In the page itself: the list may be drawn again while typing settles, and a handle to
+        # an item taken before that would be detached.
+        page.evaluate(
+            "() => { const items = document.querySelectorAll('.md-search-result__list > .md-search-result__item');"
+            " if (items.length) items[items.length - 1].scrollIntoView(); }"
+        )
         page.wait_for_timeout(100)
         page.locator(".md-search__scrollwrap").evaluate("el => el.scrollTo(0, 0)")
         page.wait_for_timeout(50)
