@@ -102,9 +102,10 @@ class OutputFolder:
 
     def write(self, relative: str, content: bytes) -> None:
         """Publish `content` at `relative`, unless the folder already holds exactly it."""
-        if not self._kept(relative, content):
+        hashed = digest(content)
+        if not self._kept(relative, hashed):
             self._stage_bytes(relative, content)
-            self._staged_file(relative, content)
+            self._staged_file(relative, hashed, len(content))
 
     def write_all(self, files: Iterable[tuple[str, bytes]]) -> None:
         for relative, content in files:
@@ -120,34 +121,35 @@ class OutputFolder:
                 relative = path.relative_to(source).as_posix()
                 content = path.read_bytes()
                 made = html(content, relative) if html is not None and name.endswith(".html") else content
-                if not self._kept(relative, made):
+                hashed = digest(made)
+                if not self._kept(relative, hashed):
                     if made is content:
                         target = self._stage_path(relative)
                         os.replace(path, target)
                         os.chmod(target, self.mode)
                     else:
                         self._stage_bytes(relative, made)
-                    self._staged_file(relative, made)
+                    self._staged_file(relative, hashed, len(made))
 
     def paths(self) -> Iterator[str]:
         """Every file the folder will hold once committed (after every write of the build)."""
         return itertools.chain(self._files, self._group_paths)
 
-    def _kept(self, relative: str, content: bytes) -> bool:
+    def _kept(self, relative: str, hashed: str) -> bool:
         """True, and the published file kept, when the last build published these bytes there
         and the file is still as it left it (same size and time)."""
         old = self._old_files.get(relative)
-        if old is None or old[0] != digest(content) or _stat(self.root / relative) != (old[1], old[2]):
+        if old is None or old[0] != hashed or _stat(self.root / relative) != (old[1], old[2]):
             return False
         self._files[relative] = old
         self.stats.kept += 1
         return True
 
-    def _staged_file(self, relative: str, content: bytes) -> None:
+    def _staged_file(self, relative: str, hashed: str, size: int) -> None:
         self._staged.add(relative)
-        self._files[relative] = [digest(content), len(content), 0]  # size and time once in place
+        self._files[relative] = [hashed, size, 0]  # size and time once in place
         self.stats.written += 1
-        self.stats.bytes_written += len(content)
+        self.stats.bytes_written += size
 
     # -- groups ------------------------------------------------------------------------------
 
