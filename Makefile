@@ -19,7 +19,7 @@ check: $(VENV)/.installed
 bench: $(VENV)/.installed
 	$(BIN)/python bench/scale.py $(ARGS)
 
-test: $(VENV)/.installed-test node_modules/.installed /usr/bin/chromium /usr/bin/zbarimg .venv-referee/.installed tests/referee/ob3/node_modules/.installed \
+test: $(VENV)/.installed-test node_modules/.installed /usr/bin/chromium /usr/bin/zbarimg /usr/sbin/nginx .venv-referee/.installed tests/referee/ob3/node_modules/.installed \
 		.venv-properdocs/.installed
 	$(BIN)/ruff check plugins tests bench build.py
 	$(BIN)/mypy
@@ -92,6 +92,13 @@ node_modules/.installed: package.json package-lock.json
 	apt-get update -qq
 	DEBIAN_FRONTEND=noninteractive apt-get install -y -qq zbar-tools >/dev/null
 	test -x /usr/bin/zbarimg
+
+# A real web server, configured as the README says, to serve the credentials wallets read.
+/usr/sbin/nginx:
+	@command -v apt-get >/dev/null || { echo "install nginx (Debian: apt-get install nginx-light)"; exit 1; }
+	apt-get update -qq
+	DEBIAN_FRONTEND=noninteractive apt-get install -y -qq nginx-light >/dev/null
+	test -x /usr/sbin/nginx
 
 clean:
 	rm -rf $(VENV) .venv-referee .venv-properdocs .site-properdocs node_modules tests/referee/ob3/node_modules site build .site-build-* .site-old-*

@@ -93,6 +93,12 @@ def shown_awards(earner: Earner) -> list[Award]:
     return [a for a in earner.awards if a.revoked is None and a.public]
 
 
+def published_awards(earner: Earner) -> list[Award]:
+    """The awards whose signed OB 3.0 credential is on the site (/ob3/), for wallets to add:
+    those a public profile shows. Anyone else's credentials are only in their private package."""
+    return shown_awards(earner) if earner.public and earner.slug else []
+
+
 def profiles(district: District, today: dt.date) -> list[Profile]:
     """A profile for every public earner with a slug, ordered by name."""
     result = []

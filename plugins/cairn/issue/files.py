@@ -22,7 +22,7 @@ from cairn.issue import bake, images, ob2, ob3, share
 from cairn.issue.keys import SigningKey
 from cairn.model import District, Earner, Issuer
 from cairn.pages import feeds as api
-from cairn.people import Profile, TopicExperts, shown_awards
+from cairn.people import Profile, TopicExperts, published_awards
 from cairn.pipeline.cache import ContentCache
 from cairn.pipeline.workers import fork_map
 from cairn.urls import PATHS, Urls, did_document_path
@@ -192,7 +192,7 @@ def earner_files(
     result = []
     for earner in earners:
         site = list(ob2_award_files(district, issuer, earner))
-        shown = {a.id for a in shown_awards(earner)} if earner.public and earner.slug else set()
+        shown = {a.id for a in published_awards(earner)}
         package = DeliveryPackage()
         for award in earner.awards:
             signed = json_bytes(next(signed_documents))
@@ -289,6 +289,7 @@ AWARD_LINK_COLUMNS = (
     "ob3_package",
     "ob3_credential_file",
     "ob3_badge_file",
+    "ob3_credential_url",
 )
 
 
@@ -304,6 +305,8 @@ def award_links_csv(district: District, issuer: Issuer) -> bytes:
     writer = csv.writer(out, lineterminator="\n")
     writer.writerow(AWARD_LINK_COLUMNS)
     for earner in sorted(district.earners, key=lambda e: (e.name.lower(), e.email.lower())):
+        # A wallet adds a published credential from its URL; anyone else's from the package's file.
+        published = {a.id for a in published_awards(earner)}
         for award in sorted(earner.awards, key=lambda a: (a.issued, a.id or "")):
             credential = district.credentials[award.credential]
             expires = ob2.expiry(award, credential)
@@ -320,6 +323,7 @@ def award_links_csv(district: District, issuer: Issuer) -> bytes:
                 delivery_package_path(earner),
                 f"{award.id}.json",
                 f"{award.id}.png",
+                urls.ob3_credential(award.id or "") if award.id in published else "",
             )
             writer.writerow([_cell(value) for value in row])
     return out.getvalue().encode("utf-8")

@@ -29,7 +29,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import quote, urlsplit
 
-from cairn.urls import PATHS, file_of
+from cairn.urls import PATHS, did_document_path, file_of
 
 log = logging.getLogger("mkdocs.plugins.cairn")
 
@@ -40,6 +40,22 @@ HEADER_POLICY = "; ".join(("frame-ancestors 'self'", *BASE))
 EMBED_HEADER_POLICY = "; ".join(BASE)
 EMBED_FOLDER = PATHS.embed("x").split("/", 1)[0]  # "embed"
 HEADERS_FILE = "_headers"
+# What verifiers and wallets read from other origins (a browser verifier; the Learner
+# Credential Wallet adding a credential from its URL): the credential files, all public
+# already. Top-level folders and files of the site, so a rule never overlaps another.
+CROSS_ORIGIN = frozenset(
+    path.split("/", 1)[0] + ("/" if "/" in path else "")
+    for path in (
+        PATHS.ob3_credential("x"),
+        PATHS.status_list(1),
+        PATHS.assertion("x"),
+        PATHS.badge_class("x"),
+        PATHS.issuer(),
+        PATHS.revocations(),
+        did_document_path("https://a.example/"),
+        did_document_path("https://a.example/path/"),
+    )
+)
 # Pages that check other issuers' badges: they read those issuers' files and show their images.
 FOREIGN_READERS = frozenset({file_of(PATHS.verify())})
 
@@ -143,15 +159,19 @@ def headers_file(paths: Iterable[str], district_rules: bytes = b"") -> bytes:
         "# Made by Cairn at each build: what only a header can add to the Content-Security-Policy",
         "# that every page carries in its <meta> (who may frame the page). Embeddable cards may be",
         "# framed by any site. Rules never overlap: two rules on one path would be two policies.",
+        "# Credential files may be read from any origin (verifiers, wallets adding a credential).",
         "/*",
         "  X-Content-Type-Options: nosniff",
     ]
-    rules = [(f"/{quote(name)}/*", name == EMBED_FOLDER) for name in sorted(folders)]
-    rules += [(f"/{quote(name)}", False) for name in sorted(files)]
+    rules = [(f"/{quote(name)}/*", f"{name}/") for name in sorted(folders)]
+    rules += [(f"/{quote(name)}", name) for name in sorted(files)]
     if "index.html" in files:
-        rules.append(("/", False))
-    for pattern, embeddable in rules:
-        lines += [pattern, f"  Content-Security-Policy: {EMBED_HEADER_POLICY if embeddable else HEADER_POLICY}"]
+        rules.append(("/", "index.html"))
+    for pattern, top in rules:
+        policy = EMBED_HEADER_POLICY if top == f"{EMBED_FOLDER}/" else HEADER_POLICY
+        lines += [pattern, f"  Content-Security-Policy: {policy}"]
+        if top in CROSS_ORIGIN:
+            lines.append("  Access-Control-Allow-Origin: *")
     made = ("\n".join(lines) + "\n").encode()
     if district_rules.strip():
         made += b"\n# The district's own rules (the content folder's _headers):\n" + district_rules.rstrip() + b"\n"

@@ -538,6 +538,7 @@ def profile_page(profile: Profile, sharing: Sharing) -> PageSpec:
                     "link": badge_link(profile, b, sharing),
                     "linkedin": linkedin_url(profile, b, sharing),
                     "assertion": sharing.urls.assertion(b.award.id or ""),
+                    "credential": sharing.urls.ob3_credential(b.award.id or ""),  # what a wallet adds
                 }
                 for b in profile.badges
             },
