@@ -687,6 +687,22 @@ def _show(value: str) -> str:
 # The command
 
 
+def one_per_cause(problems: list[Problem]) -> list[Problem]:
+    """Rows refused with the very same message (one draft credential, one school missing from
+    _schools.yml, named the same way) are one problem, at its first row, listing the others."""
+    rows: dict[tuple[str, str], list[Problem]] = {}
+    for problem in problems:
+        rows.setdefault((problem.message, problem.hint), []).append(problem)
+    result = []
+    for (message, hint), same in rows.items():
+        others = [str(p.line) for p in same[1:]]
+        if others:
+            listed = ", ".join(others[:5]) + (f" and {len(others) - 5} more" if len(others) > 5 else "")
+            hint = f"{hint}; the same in row{'s' if len(others) > 1 else ''} {listed}"
+        result.append(Problem(same[0].path, same[0].line, message, hint))
+    return result
+
+
 def run(config_file: Path, table_file: str, apply: bool) -> int:
     """`python build.py import FILE [--apply]`; returns the exit code."""
     from cairn.commands import cli
@@ -746,7 +762,7 @@ def run(config_file: Path, table_file: str, apply: bool) -> int:
 
     for note in plan.notes:
         print(note, file=sys.stderr)
-    everything = sorted(plan.problems, key=lambda p: p.line) + district_problems.errors
+    everything = one_per_cause(sorted(plan.problems, key=lambda p: p.line)) + district_problems.errors
     if everything:
         for problem in everything:
             print(problem, file=sys.stderr)
