@@ -10,6 +10,7 @@ import calendar
 import datetime as dt
 import functools
 from dataclasses import dataclass, field
+from decimal import ROUND_HALF_UP, Decimal
 from pathlib import Path
 
 LEVELS = ("foundational", "proficient", "advanced")
@@ -22,6 +23,14 @@ SECTIONS = (
     "Submission Criteria",
     "Scoring Rubric",
 )
+# What a credential is: a micro-credential (earned by a submission scored on its rubric) or a
+# milestone (earned by a rule over other credentials: a scheme's threshold, a stack's completion).
+CREDENTIAL_KINDS = ("micro-credential", "milestone")
+SCHEME_KINDS = ("money", "credits", "points")
+# Who may see a scheme's amounts: the catalog and credential pages; also earners' totals on public
+# profiles; or private reports only. Money per person is never public (recognition.shown).
+SCHEME_SHOWS = ("catalog", "profiles", "private")
+_CENT = Decimal("0.01")
 
 
 @dataclass(frozen=True)
@@ -104,13 +113,101 @@ class Credential:
     alignment: tuple[Alignment, ...] = ()
     aliases: tuple[str, ...] = ()
     image_png: bytes | None = field(default=None, repr=False)  # a supplied image, normalised
+    # A milestone is in no stack (stack ""), has no level unless given (""), no estimated hours
+    # (0), an empty rubric (no levels, no rows) and, of the six sections, only those written
+    # (the others have empty markdown and page "", so nothing shows them).
+    kind: str = "micro-credential"
+    recognition: tuple[tuple[str, Decimal], ...] = ()  # per-scheme overrides: (scheme id, amount)
 
     @property
     def published(self) -> bool:
         return self.status != "draft"
 
+    @property
+    def is_milestone(self) -> bool:
+        return self.kind == "milestone"
+
     def section(self, title: str) -> Section:
         return next(s for s in self.sections if s.title == title)
+
+    def override(self, scheme_id: str) -> Decimal | None:
+        """The amount this spec's front matter sets for a scheme, if it sets one."""
+        return next((amount for sid, amount in self.recognition if sid == scheme_id), None)
+
+
+def expiry(award: Award, credential: Credential) -> dt.date | None:
+    """When an award lapses: its own 'expires', else its credential's 'expires_after' from the
+    day it was issued; None when it never does. It is expired on that day and after."""
+    if award.expires:
+        return award.expires
+    if credential.expires_after:
+        return credential.expires_after.after(award.issued)
+    return None
+
+
+@dataclass(frozen=True)
+class Threshold:
+    """A scheme's milestone: the credential is earned on reaching `at` of the scheme."""
+
+    credential: str
+    scheme: str
+    at: Decimal
+
+
+@dataclass(frozen=True)
+class Completion:
+    """A stack's completion credential: earned when `of` of the stack's credentials are current
+    on the same day (None: every active one)."""
+
+    credential: str
+    stack: str
+    of: int | None = None
+
+
+MilestoneRule = Threshold | Completion
+
+
+@dataclass(frozen=True)
+class Scheme:
+    """What credentials count for, declared in catalog/_recognition.yml: pay, credits, points.
+
+    A credential earns exactly one of: `by_level` (an amount per level), `per_hour` (times its
+    estimated hours) or `fixed`; its spec's `recognition:` front matter overrides the amount."""
+
+    id: str
+    label: str
+    kind: str  # one of SCHEME_KINDS
+    unit: str  # "USD", "CEU", "points"
+    show: str  # one of SCHEME_SHOWS
+    by_level: tuple[tuple[str, Decimal], ...] = ()
+    per_hour: Decimal | None = None
+    fixed: Decimal | None = None
+    milestones: tuple[Threshold, ...] = ()  # points and credits only, thresholds increasing
+
+    def amount_for(self, credential: Credential) -> Decimal | None:
+        """What the credential earns in this scheme, rounded to 2 places (cents for money);
+        None when nothing (a level the scheme does not price). A milestone earns only what
+        its spec's overrides say."""
+        amount = credential.override(self.id)
+        if amount is None and not credential.is_milestone:
+            if self.by_level:
+                amount = dict(self.by_level).get(credential.level)
+            elif self.per_hour is not None:
+                amount = self.per_hour * Decimal(str(credential.estimated_hours))
+            else:
+                amount = self.fixed
+        return None if amount is None else amount.quantize(_CENT, rounding=ROUND_HALF_UP)
+
+    def figure(self, amount: Decimal) -> str:
+        """An amount as written for people: '1.5', '1,250', money always in cents '600.00'."""
+        text = f"{amount.quantize(_CENT, rounding=ROUND_HALF_UP):,}"
+        if self.kind != "money" and "." in text:
+            text = text.rstrip("0").rstrip(".")
+        return text
+
+    def describe(self, amount: Decimal) -> str:
+        """'1.5 CEU', '50 points', '600.00 USD'."""
+        return f"{self.figure(amount)} {self.unit}"
 
 
 @dataclass(frozen=True)
@@ -121,6 +218,7 @@ class Stack:
     color: str
     credentials: tuple[str, ...]  # in the order they are meant to be earned
     source: Path
+    completion: Completion | None = None  # the milestone earned by completing the stack
 
 
 @dataclass(frozen=True)
@@ -176,6 +274,17 @@ class District:
     credentials: dict[str, Credential]  # every credential, drafts included
     schools: dict[str, School]
     earners: tuple[Earner, ...]
+    schemes: dict[str, Scheme] = field(default_factory=dict)  # in the order of _recognition.yml
+    milestone_rules: dict[str, MilestoneRule] = field(default_factory=dict)  # milestone id -> its rule
+
+    @functools.cached_property  # asked per award: 50,000 times at district size
+    def amounts(self) -> dict[str, tuple[tuple[Scheme, Decimal], ...]]:
+        """What each credential earns, scheme by scheme (in scheme order); zero amounts left out."""
+        table: dict[str, tuple[tuple[Scheme, Decimal], ...]] = {}
+        for credential in self.credentials.values():
+            earned = ((scheme, scheme.amount_for(credential)) for scheme in self.schemes.values())
+            table[credential.id] = tuple((scheme, amount) for scheme, amount in earned if amount)
+        return table
 
     @property
     def published(self) -> list[Credential]:

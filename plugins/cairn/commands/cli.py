@@ -391,7 +391,7 @@ IDS_FILL_IN = ("this award has no ", "a public earner needs a slug")
 
 
 def _ids(config_file: Path) -> int:
-    from cairn.commands.ids import assign_missing_ids
+    from cairn.commands.ids import assign_missing_ids, award_met_milestones
 
     config = _mkdocs_config(config_file)
     sources = _sources(config_file, config)
@@ -404,11 +404,18 @@ def _ids(config_file: Path) -> int:
     problems = Problems(sources.root)
     files = [p for p in sorted(sources.earners.glob("*.y*ml")) if not p.name.startswith(("_", "."))]
     changed = assign_missing_ids(files, problems, sources.earners / STATUS_FILE)
+    # Milestones are judged on the awards as check reads them, with the ids just written.
+    district, _ = load_district(sources, _today(config))
+    for path, count in award_met_milestones(district, problems, sources.earners / STATUS_FILE).items():
+        changed[path] = changed.get(path, 0) + count
     for problem in problems.errors:
         print(problem, file=sys.stderr)
     for path, count in changed.items():
         print(f"{path.relative_to(sources.root)}: {count} addition(s)")
-    print(f"{len(changed)} file(s) given missing award ids, salts, status indices or slugs", file=sys.stderr)
+    print(
+        f"{len(changed)} file(s) given missing award ids, salts, status indices or slugs, or milestones reached",
+        file=sys.stderr,
+    )
     return EXIT_PROBLEMS if problems.errors else EXIT_OK
 
 

@@ -11,6 +11,7 @@ import base64
 import secrets
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import yaml
 
@@ -18,6 +19,9 @@ from cairn.commands.atomic import write_atomically
 from cairn.sources.fields import is_id
 from cairn.sources.problems import Problems
 from cairn.sources.source import compose_yaml
+
+if TYPE_CHECKING:
+    from cairn.model import District
 
 
 def new_award_id() -> str:
@@ -170,3 +174,87 @@ def _award_insertions(
             counter[0] += 1
         result.append((at, [f"{indent}{key}: {values[key]}" for key in missing]))
     return result
+
+
+MILESTONE_NOTE = "# milestone written by python build.py ids: {shortfall}"
+
+
+def award_met_milestones(district: District, problems: Problems, status_file: Path) -> dict[Path, int]:
+    """Write into each earner's file an award of every milestone they have met and not yet been
+    awarded (recognition.milestones_due), issued on the day its rule was met, with its id, salt
+    and status index; returns the number of awards added per file. `district` must be loaded
+    from the files as they are now (after assign_missing_ids: only awards check accepts count)."""
+    from cairn.sources.load import read_next_status_index
+
+    planned = plan_milestone_awards(district, problems, read_next_status_index(status_file, problems))
+    write_planned(planned, status_file)
+    return planned.additions
+
+
+def plan_milestone_awards(district: District, problems: Problems, next_index: int) -> Planned:
+    """The milestone awards due, appended to each earner's `awards:` list in their file's text
+    (a comment above each says what was reached); nothing is written."""
+    from cairn.recognition import milestones_due, progress
+
+    planned = Planned(next_index=next_index)
+    for earner in district.earners:
+        due = milestones_due(district, earner)
+        if not due:
+            continue
+        raw = earner.source.read_bytes()
+        bom = raw.startswith(b"\xef\xbb\xbf")
+        original = raw[3 if bom else 0 :].decode("utf-8")  # the loader read it as UTF-8 a moment ago
+        newline = "\r\n" if "\r\n" in original else "\n"
+        text = original.replace("\r\n", "\n")
+        composed = compose_yaml(text, earner.source, problems)
+        if composed is None or not isinstance(composed[0], yaml.MappingNode):
+            continue
+        awards = next((value for key, value in composed[0].value if key.value == "awards"), None)
+        if not isinstance(awards, yaml.SequenceNode) or not awards.value:
+            continue
+        lines = text.split("\n")
+        if awards.flow_style or not isinstance(awards.value[-1], yaml.MappingNode) or awards.value[-1].flow_style:
+            problems.add(
+                earner.source,
+                awards.start_mark.line + 1,
+                "the awards are written on one line in [ ] or { }, so a milestone award cannot be added",
+                "write each award as '- credential: ...' with one field per line, then run this again",
+            )
+            continue
+        last = awards.value[-1]
+        key_column = last.value[0][0].start_mark.column
+        dash_column = len(lines[last.start_mark.line][:key_column].rstrip()) - 1
+        at = _end_line(last)
+        while at > 0 and not lines[at - 1].strip():
+            at -= 1  # above the blank lines that follow the last award
+        added = []
+        for milestone in due:
+            reached = progress(district, earner, milestone.credential, milestone.met)
+            fields = {
+                "credential": milestone.credential,
+                "issued": milestone.met.isoformat(),
+                "id": new_award_id(),
+                "salt": new_salt(),
+                "status_index": planned.next_index,
+            }
+            planned.next_index += 1
+            added.append(" " * dash_column + MILESTONE_NOTE.format(shortfall=reached.shortfall()))
+            for number, (key, value) in enumerate(fields.items()):
+                lead = (
+                    " " * dash_column + "-" + " " * (key_column - dash_column - 1) if number == 0 else " " * key_column
+                )
+                added.append(f"{lead}{key}: {value}")
+        lines[at:at] = added
+        planned.files[earner.source] = (b"\xef\xbb\xbf" if bom else b"") + newline.join(lines).encode("utf-8")
+        planned.additions[earner.source] = len(due)
+    return planned
+
+
+def _end_line(node: yaml.Node) -> int:
+    """The 0-based line after a node's last written character (its last value's, for a block
+    mapping or list, whose own end is where the next thing starts, past any comments)."""
+    while isinstance(node, (yaml.MappingNode, yaml.SequenceNode)) and node.value and not node.flow_style:
+        last = node.value[-1]
+        node = last[1] if isinstance(node, yaml.MappingNode) else last
+    end = node.end_mark
+    return int(end.line + (1 if end.column > 0 else 0))

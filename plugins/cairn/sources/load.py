@@ -13,6 +13,7 @@ from typing import Any
 
 from cairn.issue import images
 from cairn.model import (
+    CREDENTIAL_KINDS,
     LEVELS,
     STATUSES,
     Alignment,
@@ -32,8 +33,17 @@ from cairn.pipeline.cache import ContentCache
 from cairn.pipeline.workers import fork_map
 from cairn.sources.fields import ID_HINT, Fields, is_id, is_windows_device
 from cairn.sources.problems import Problems
+from cairn.sources.recognition import (
+    MILESTONES_FOLDER,
+    ReadSchemes,
+    check_milestone_awards,
+    link_milestones,
+    read_completion,
+    read_overrides,
+    read_schemes,
+)
 from cairn.sources.source import Lines, parse_yaml, read_text, split_front_matter
-from cairn.sources.spec import PLACEHOLDER, parse_body
+from cairn.sources.spec import MILESTONE_SECTIONS, PLACEHOLDER, parse_body
 
 # Checkouts on Windows, where many committees work, fail on a file named for a device.
 WINDOWS_NAME = "a file name Windows reserves for a device (con, prn, aux, nul, com0-9, lpt0-9)"
@@ -55,8 +65,12 @@ CREDENTIAL_FIELDS = (
     "expires_after",
     "aliases",
     "status",
+    "kind",
+    "recognition",
 )
-STACK_FIELDS = ("title", "description", "color", "credentials")
+# A milestone (catalog/_milestones/) is in no stack and is earned by a rule, not by hours of work.
+MILESTONE_FIELDS = tuple(f for f in CREDENTIAL_FIELDS if f not in ("stack", "estimated_hours"))
+STACK_FIELDS = ("title", "description", "color", "credentials", "completion")
 EARNER_FIELDS = ("name", "email", "public", "slug", "aliases", "school", "role", "bio", "awards")
 AWARD_FIELDS = (
     "credential",
@@ -130,10 +144,21 @@ def load_district(
     problems = problems or Problems(sources.root)
     topics = _load_topics(sources.catalog, problems)
     schools = _load_schools(sources.earners, problems)
-    stacks, credentials, failed = _load_catalog(sources.catalog, topics, problems)
+    schemes = read_schemes(sources.catalog, problems)
+    stacks, credentials, failed, stack_fields = _load_catalog(sources.catalog, topics, problems, schemes)
+    rules = link_milestones(schemes, stack_fields, credentials, problems, failed)
     earners = _load_earners(sources.earners, credentials, schools, today, problems, cache, failed)
     _warn_unused_topics(sources.catalog, topics, credentials, problems)
-    district = District(topics=topics, stacks=stacks, credentials=credentials, schools=schools, earners=tuple(earners))
+    district = District(
+        topics=topics,
+        stacks=stacks,
+        credentials=credentials,
+        schools=schools,
+        earners=tuple(earners),
+        schemes=schemes.schemes,
+        milestone_rules=rules,
+    )
+    check_milestone_awards(district, problems)
     return district, problems
 
 
@@ -257,15 +282,18 @@ def _stack_folders(catalog: Path, problems: Problems) -> list[Path]:
 
 
 def _load_catalog(
-    catalog: Path, topics: dict[str, Topic], problems: Problems
-) -> tuple[dict[str, Stack], dict[str, Credential], frozenset[str]]:
-    """The stacks, the credentials, and the ids (and aliases) of specs that have problems: their
-    awards are not reported again as "unknown credential" (one error where there is one cause)."""
+    catalog: Path, topics: dict[str, Topic], problems: Problems, schemes: ReadSchemes | None = None
+) -> tuple[dict[str, Stack], dict[str, Credential], frozenset[str], list[tuple[Stack, Fields]]]:
+    """The stacks, the credentials (milestones of catalog/_milestones/ too), the ids (and aliases)
+    of specs that have problems: their awards are not reported again as "unknown credential" (one
+    error where there is one cause), and each stack with the fields it was read from."""
+    schemes = schemes or ReadSchemes(catalog / "_recognition.yml")
     stacks: dict[str, Stack] = {}
     credentials: dict[str, Credential] = {}
     failed: set[str] = set()
     claimed: dict[str, tuple[Path, int]] = {}  # id or alias -> where it was first claimed
     stack_orders: list[tuple[Stack, Fields]] = []
+    folders: list[tuple[Path, str]] = []  # (folder, its stack: "" for the milestones)
     for folder in _stack_folders(catalog, problems):
         if not is_id(folder.name):
             problems.add(folder, 1, f"stack folder name '{folder.name}' is not a valid id", ID_HINT)
@@ -274,13 +302,18 @@ def _load_catalog(
         if loaded:
             stacks[folder.name] = loaded[0]
             stack_orders.append(loaded)
+        folders.append((folder, folder.name))
+    milestones = catalog / MILESTONES_FOLDER
+    if milestones.is_dir() and not milestones.is_symlink():
+        folders.append((milestones, ""))
+    for folder, stack_id in folders:
         for path in sorted(folder.glob("*.md")):
-            if path.name in STACK_FILES:
+            if path.name in STACK_FILES or (not stack_id and path.name.startswith((".", "_"))):
                 continue
             if is_windows_device(path.name):
                 problems.add(path, 1, WINDOWS_NAME, "rename it after the credential's id")
                 continue
-            loaded_credential = _load_credential(path, folder.name, catalog, topics, problems, failed)
+            loaded_credential = _load_credential(path, stack_id, catalog, topics, problems, failed, schemes)
             if loaded_credential is None:
                 if is_id(path.stem):
                     failed.add(path.stem)
@@ -305,7 +338,7 @@ def _load_catalog(
             credentials[credential.id] = credential
     for stack, fields in stack_orders:
         _check_stack_order(stack, fields, credentials, problems)
-    return stacks, credentials, frozenset(failed - set(credentials))
+    return stacks, credentials, frozenset(failed - set(credentials)), stack_orders
 
 
 def _load_stack(folder: Path, problems: Problems) -> tuple[Stack, Fields] | None:
@@ -343,7 +376,8 @@ def _load_stack(folder: Path, problems: Problems) -> tuple[Stack, Fields] | None
     if "credentials" not in fields.data:
         fields.fail((), "'credentials' is missing", "list the stack's credential ids in the order they are earned")
     order = fields.text_list("credentials", item_is_id=True)
-    return Stack(folder.name, title, description, color.lower(), order, path), fields
+    completion = read_completion(fields, folder.name)
+    return Stack(folder.name, title, description, color.lower(), order, path, completion), fields
 
 
 def _check_stack_order(stack: Stack, fields: Fields, credentials: dict[str, Credential], problems: Problems) -> None:
@@ -354,6 +388,13 @@ def _check_stack_order(stack: Stack, fields: Fields, credentials: dict[str, Cred
     for index, cid in enumerate(stack.credentials):
         if cid in seen:
             fields.fail(("credentials", index), f"'{cid}' is listed twice", "list each credential once")
+        elif cid in credentials and credentials[cid].is_milestone:
+            fields.fail(
+                ("credentials", index),
+                f"'{cid}' is a milestone: it is in no stack's list",
+                "remove it here; to award it for completing the stack, write"
+                f" 'completion: {{credential: {cid}, of: all}}'",
+            )
         elif cid not in in_folder and cid not in unreadable:
             elsewhere = credentials.get(cid)
             where = f"it is in stack '{elsewhere.stack}'" if elsewhere else f"there is no catalog/{stack.id}/{cid}.md"
@@ -389,27 +430,43 @@ def _load_credential(
     topics: dict[str, Topic],
     problems: Problems,
     failed: set[str] | None = None,
+    schemes: ReadSchemes | None = None,
 ) -> tuple[Credential, Fields] | None:
-    """One spec; when it has problems, None, and its id and aliases are added to `failed`."""
+    """One spec; when it has problems, None, and its id and aliases are added to `failed`.
+    `stack_id` "": a milestone, from catalog/_milestones/."""
     text = read_text(path, problems, within=catalog)
     if text is None:
         return None
     front = split_front_matter(text, path, problems)
     if front is None:
         return None
+    milestone = not stack_id
     parsed = parse_yaml(front.yaml_text, path, problems, front.yaml_first_line)
-    body = parse_body(front.body, front.body_first_line, path, problems)
+    body = parse_body(
+        front.body, front.body_first_line, path, problems, **({"required": MILESTONE_SECTIONS} if milestone else {})
+    )
     if parsed is None:
         return None
     fields = Fields(parsed[0], parsed[1], path, problems)
-    fields.only(CREDENTIAL_FIELDS)
+    kind = _credential_kind(fields, milestone)
+    if milestone:
+        for key in ("stack", "estimated_hours"):
+            if key in fields.data:
+                fields.fail(
+                    (key,),
+                    f"a milestone has no '{key}'",
+                    "remove the line: a milestone is in no stack and is earned by its rule, not by hours of work",
+                )
+        fields.only((*MILESTONE_FIELDS, "stack", "estimated_hours"))
+    else:
+        fields.only(CREDENTIAL_FIELDS)
     default_id = path.stem if is_id(path.stem) else None
     if default_id is None and "id" not in fields.data:
         fields.fail(
             (), f"file name '{path.name}' is not a valid id and there is no 'id:'", ID_HINT + "; rename the file"
         )
     credential_id = fields.identifier("id", default=default_id)
-    stack = fields.identifier("stack", default=stack_id)
+    stack = fields.identifier("stack", default=stack_id) if not milestone else ""
     if stack is not None and stack != stack_id:
         folders = [p.name for p in catalog.iterdir() if p.is_dir() and not p.name.startswith((".", "_"))]
         close = difflib.get_close_matches(stack, folders, n=1)
@@ -425,11 +482,11 @@ def _load_credential(
     for key, value in (("title", title), ("summary", summary)):
         if value and PLACEHOLDER in value:
             fields.fail((key,), f"placeholder text left in '{key}'", f"replace the '{PLACEHOLDER} …' text")
-    level = fields.choice("level", LEVELS)
+    level = fields.choice("level", LEVELS) if not milestone or "level" in fields.data else ""
     status = fields.choice("status", STATUSES, default="active")
-    hours = fields.number("estimated_hours", 0.25, 1000)
+    hours = fields.number("estimated_hours", 0.25, 1000) if not milestone else 0.0
     topic_ids = fields.text_list("topics", item_is_id=True)
-    if not topic_ids and "topics" not in fields.data:
+    if not topic_ids and "topics" not in fields.data and not milestone:
         fields.fail((), "'topics' is missing", "list at least one topic id from catalog/_topics.yml")
     for index, topic in enumerate(topic_ids):
         if topic not in topics:
@@ -449,6 +506,7 @@ def _load_credential(
             sub.fail(("url",), f"'url' '{url}' is not a web address", "write a full https:// address")
         alignment.append(Alignment(framework, code, name, url))
     image_png = _load_supplied_image(fields, path, catalog)
+    overrides = read_overrides(fields, schemes or ReadSchemes(catalog / "_recognition.yml"))
     if credential_id is None or body is None or not fields.ok:
         if failed is not None:
             failed.update(filter(None, (credential_id, *aliases)))
@@ -470,7 +528,27 @@ def _load_credential(
         alignment=tuple(alignment),
         aliases=aliases,
         image_png=image_png,
+        kind=kind,
+        recognition=overrides,
     ), fields
+
+
+def _credential_kind(fields: Fields, milestone: bool) -> str:
+    """The spec's `kind`, which must agree with its folder: milestones live in catalog/_milestones/."""
+    kind = fields.choice("kind", CREDENTIAL_KINDS, default="milestone" if milestone else "micro-credential")
+    if kind == "milestone" and not milestone:
+        fields.fail(
+            ("kind",),
+            "a milestone is in no stack, so its spec is not in a stack's folder",
+            f"move the file to catalog/{MILESTONES_FOLDER}/ (a stack names it in 'completion:' in its _stack.yml)",
+        )
+    elif kind != "milestone" and milestone:
+        fields.fail(
+            ("kind",),
+            f"catalog/{MILESTONES_FOLDER}/ holds milestones only",
+            "move the file into its stack's folder, or write 'kind: milestone'",
+        )
+    return "milestone" if milestone else "micro-credential"
 
 
 def _load_supplied_image(fields: Fields, path: Path, catalog: Path) -> bytes | None:

@@ -127,8 +127,18 @@ _ALSO = (
 )
 
 
-def parse_body(body: str, first_line: int, path: Path, problems: Problems) -> ParsedBody | None:
-    """Find the parts in order and read the rubric; record every problem found."""
+# A milestone (kind: milestone) is earned by a rule, not a submission: its spec needs only
+# '## Competency' (what reaching it recognises); the other parts may be written, the rubric too.
+MILESTONE_SECTIONS = ("Competency",)
+NO_RUBRIC = Rubric("", (), ())
+
+
+def parse_body(
+    body: str, first_line: int, path: Path, problems: Problems, required: tuple[str, ...] = SECTIONS
+) -> ParsedBody | None:
+    """Find the parts in order and read the rubric; record every problem found. `required`: the
+    parts that must be there (a milestone's: MILESTONE_SECTIONS); without 'Scoring Rubric' among
+    them a spec may have no rubric table (NO_RUBRIC), and the parts not written are empty."""
     found: list[_RawSection] = []
     preamble: list[tuple[int, str]] = []
     unknown = False
@@ -185,18 +195,20 @@ def parse_body(body: str, first_line: int, path: Path, problems: Problems) -> Pa
     for index, title in enumerate(SECTIONS):
         if any(s.kind.section == title for s in found) or (title == "Scoring Rubric" and embedded):
             continue
+        if title not in required:
+            continue
         if title in suggested:
             continue  # the misspelt heading's "did you mean" says it: one error for one cause
         after = next((s for s in found if SECTIONS.index(s.kind.section) > index), None)
         where = f"add it before '## {after.heading}'" if after else "add it at the end"
         if title == "Scoring Rubric" and submission:
             where += ", or put the rubric table in the submission guidelines (e.g. under Part 2)"
-        problems.add(
-            path,
-            after.line if after else last_line,
-            f"missing section '## {title}'",
-            f"{where}; every spec has, in order: {_ORDER} ({_ALSO})",
+        every = (
+            f"every spec has, in order: {_ORDER} ({_ALSO})"
+            if required == SECTIONS
+            else "a milestone's spec needs " + ", ".join(f"'## {t}'" for t in required)
         )
+        problems.add(path, after.line if after else last_line, f"missing section '## {title}'", f"{where}; {every}")
         ok = False
     for index, section in enumerate(found):
         nxt = found[index + 1] if index + 1 < len(found) else None
@@ -222,7 +234,7 @@ def parse_body(body: str, first_line: int, path: Path, problems: Problems) -> Pa
     elif embedded:
         rubric = _parse_rubric(embedded, path, problems)
     else:
-        rubric = None
+        rubric = None if "Scoring Rubric" in required else NO_RUBRIC
     if not ok or rubric is None:
         return None
     return ParsedBody(tuple(_section(title, found, embedded) for title in SECTIONS), rubric)
@@ -264,6 +276,8 @@ def _check_order(found: list[_RawSection], path: Path, problems: Problems) -> bo
 def _section(title: str, found: list[_RawSection], embedded: _RawSection | None) -> Section:
     """One of the six parts: its text for badge files, and what the credential page shows."""
     written = [s for s in found if s.kind.section == title]
+    if not written and not (title == "Scoring Rubric" and embedded is not None):
+        return Section(title, "", "", page="")  # a part a milestone's spec leaves out: nothing shows it
     page = "\n\n".join(f"## {s.kind.name}\n\n{s.text}".rstrip("\n") for s in written)
     if title == "Scoring Rubric" and not written and embedded is not None:
         start = _table_start(embedded.lines)
