@@ -265,6 +265,10 @@ class Earner:
     digest: str = field(default="", repr=False, compare=False)
 
 
+MILESTONE_FAMILY = "Milestone"  # what a milestone's badge says where a credential's names its stack
+MILESTONE_COLOR = "#7a5a00"  # a dark gold: white text on it passes WCAG AA
+
+
 @dataclass(frozen=True)
 class District:
     """Everything the loader read, valid and cross-checked."""
@@ -301,6 +305,16 @@ class District:
         for stack in self.stacks.values():
             ordered.extend(self.credentials[cid] for cid in stack.credentials if self.credentials[cid].published)
         return ordered
+
+    def family(self, credential: Credential) -> tuple[str, str]:
+        """The name and colour a credential's badge and card show: its stack's; for a milestone
+        (in no stack) "Milestone", in the colour of the stack it completes, if it completes one."""
+        if credential.stack in self.stacks:
+            stack = self.stacks[credential.stack]
+            return stack.title, stack.color
+        rule = self.milestone_rules.get(credential.id)
+        color = self.stacks[rule.stack].color if isinstance(rule, Completion) and rule.stack in self.stacks else ""
+        return MILESTONE_FAMILY, color or MILESTONE_COLOR
 
     def stack_credentials(self, stack_id: str) -> list[Credential]:
         return list(self._stack_members[stack_id])

@@ -49,11 +49,11 @@ def badge_images(district: District, cache: ContentCache | None = None) -> dict[
     generated = [c for c in district.published if c.image_png is None]
     jobs: list[Job] = []
     for credential in generated:
-        stack = district.stacks[credential.stack]
+        family, color = district.family(credential)
         jobs.append(
             (
-                ("badge", images.BADGE_LAYOUT, credential.title, stack.color, credential.level, stack.title),
-                partial(images.generate_badge, credential.title, stack.color, credential.level, stack.title),
+                ("badge", images.BADGE_LAYOUT, credential.title, color, credential.level, family),
+                partial(images.generate_badge, credential.title, color, credential.level, family),
             )
         )
     made = dict(zip((c.id for c in generated), run_cached(cache, jobs), strict=True))
@@ -103,7 +103,7 @@ def share_files(
     jobs: list[Job] = []
     for credential in district.published:
         page = urls.credential(credential.id)
-        stack = district.stacks[credential.stack]
+        family, color = district.family(credential)
         title = f"QR code: {credential.title}"
         badge = badges[credential.id]
         paths += [
@@ -113,8 +113,8 @@ def share_files(
         jobs += [
             (("qr", page, title), partial(_qr_pair, page, title)),
             (
-                ("share.png", badge, credential.title, stack.title, issuer.name, stack.color),
-                partial(share.share_image, badge, credential.title, stack.title, issuer.name, stack.color),
+                ("share.png", badge, credential.title, family, issuer.name, color),
+                partial(share.share_image, badge, credential.title, family, issuer.name, color),
             ),
         ]
     files = []

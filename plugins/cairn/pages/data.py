@@ -54,7 +54,7 @@ def standalone_pages(district: District, people: list[Profile], sharing: Sharing
                 "embed-card.html",
                 {
                     "credential": credential,
-                    "stack_title": district.stacks[credential.stack].title,
+                    "stack_title": district.family(credential)[0],
                     "issuer_name": sharing.organisation_name,
                     "page_url": sharing.urls.credential(credential.id),
                     "image_url": sharing.urls.badge_image(credential.id),

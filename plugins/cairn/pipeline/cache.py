@@ -244,7 +244,7 @@ class CatalogDigests:
 
         def make() -> str:
             held = sorted({a.credential for a in earner.awards})
-            stacks = sorted({self.district.credentials[c].stack for c in held})
+            stacks = sorted({self.district.credentials[c].stack for c in held} & self.stacks.keys())  # milestones: none
             return ContentCache.key(self.for_awards(earner), *(self.stacks[s] for s in stacks))
 
         return self._remembered("profile", earner, make)
