@@ -5,6 +5,8 @@ refuses what does not add up, and writes the milestones earners reach."""
 from __future__ import annotations
 
 import datetime as dt
+import re
+import shutil
 from decimal import Decimal
 from pathlib import Path
 
@@ -25,7 +27,7 @@ from cairn.recognition import (
 )
 from cairn.sources.load import STATUS_FILE, Sources, load_district
 from cairn.sources.problems import Problems
-from conftest import run_cli
+from conftest import copy_project, run_cli
 
 TODAY = dt.date.today()
 
@@ -73,6 +75,21 @@ completion:
   credential: fa-practitioner
   of: 2
 """
+
+
+@pytest.fixture
+def project(tmp_path: Path) -> Path:
+    """The sample district as it was before it declared any scheme: these tests declare their own."""
+    project = copy_project(tmp_path / "district")
+    (project / "catalog" / "_recognition.yml").unlink()
+    shutil.rmtree(project / "catalog" / "_milestones")
+    stack = project / "catalog" / "formative-assessment" / "_stack.yml"
+    text = stack.read_text(encoding="utf-8")
+    stack.write_text(text[: text.index("# Holding every active credential")], encoding="utf-8")
+    written = re.compile(r"  # milestone written by python build.py ids:.*\n(?:  - credential:.*\n)(?:    .*\n)*")
+    for earner in (project / "earners").glob("*.yml"):
+        earner.write_text(written.sub("", earner.read_text(encoding="utf-8")), encoding="utf-8")
+    return project
 
 
 def write(project: Path, name: str, text: str) -> Path:
@@ -656,3 +673,38 @@ def test_a_milestone_listed_among_a_stacks_credentials(project: Path, capsys: py
         f"catalog/formative-assessment/_stack.yml:{line_of(path, '- associate')}: 'associate' is a milestone:"
         " it is in no stack's list"
     ), lines
+
+
+def test_the_readmes_worked_example_on_the_sample_districts_own_schemes(tmp_path: Path) -> None:
+    """README, "Recognition": Wait Time, Exit Tickets and Hinge Questions make $800, 3.3 CEUs and
+    100 points; Peer Feedback makes 150 and District Associate; Critique and Revision 200."""
+    sample = copy_project(tmp_path / "sample")  # with the sample's own _recognition.yml
+    write(sample, f"earners/{STATUS_FILE}", "next_index: 100000\n")  # the indices award() plants
+    path = plant_earner(
+        sample,
+        award("wait-time", "2025-09-10", 1),
+        award("exit-tickets", "2025-10-01", 2),
+        award("hinge-questions", "2025-11-05", 3),
+    )
+    district = loaded(sample)
+    earner = the_earner(district)
+    assert {t.scheme.id: t.amount for t in totals(district, earner)} == {
+        "pay": Decimal(800),
+        "ceu": Decimal("3.3"),
+        "points": Decimal(100),
+    }
+    assert [str(p) for p in next_milestones(district, earner, TODAY, "profile")] == [
+        "100 of 150 points toward District Associate",
+        "3 of 5 credentials toward Formative Assessment Practitioner",
+    ]
+    with path.open("a", encoding="utf-8") as more:
+        more.write(award("peer-feedback", "2026-01-12", 4) + award("critique-and-revision", "2026-02-03", 5))
+    district = loaded(sample)
+    earner = the_earner(district)
+    assert [(m.credential, m.met) for m in milestones_met(district, earner)] == [
+        ("district-associate", dt.date(2026, 1, 12))
+    ]
+    assert [str(p) for p in next_milestones(district, earner, TODAY, "profile")] == [
+        "200 of 300 points toward District Bachelor",
+        "4 of 5 credentials toward Formative Assessment Practitioner",
+    ]
