@@ -121,7 +121,9 @@ class Catalog:
 
 @pytest.fixture(scope="module")
 def catalog() -> Catalog:
-    specs = tuple(_read_spec(p) for p in sorted((REPO / "catalog").glob("*/*.md")))
+    # Micro-credentials, in their stacks' folders; milestones (catalog/_milestones/) have no stack,
+    # level or rubric: test_recognition_pages.py reads them.
+    specs = tuple(_read_spec(p) for p in sorted((REPO / "catalog").glob("[!_]*/*.md")))
     topics = yaml.safe_load((REPO / "catalog" / "_topics.yml").read_text(encoding="utf-8"))
     catalog = Catalog(specs, {tid: t["label"] for tid, t in topics.items()})
     assert catalog.active, "the sample catalog has no active credential"

@@ -267,6 +267,7 @@ def test_ids_writes_missing_ids_and_salts_keeping_comments(project: Path, capsys
     assert run_cli(project, "check") == 1
     assert "earners/new-hire.yml:5: this award has no id, salt, status_index" in capsys.readouterr().err
     before = {p.name: p.read_bytes() for p in (project / "earners").iterdir()}
+    counter = yaml.safe_load(before["_status-list.yml"])["next_index"]
     assert run_cli(project, "ids") == 0
     after = {p.name: p.read_bytes() for p in (project / "earners").iterdir()}
     assert [name for name in before if before[name] != after[name]] == ["_status-list.yml", "new-hire.yml"]
@@ -277,8 +278,8 @@ def test_ids_writes_missing_ids_and_salts_keeping_comments(project: Path, capsys
     assert data["awards"][1]["id"] == "rvcxptdhhpye2d3qzgjnprbuli" and len(data["awards"][1]["salt"]) == 32
     # Status indices continue the district's counter and are never shared.
     indices = [a["status_index"] for a in data["awards"]]
-    assert indices == [102, 103]
-    assert "next_index: 104" in (project / "earners" / "_status-list.yml").read_text(encoding="utf-8")
+    assert indices == [counter, counter + 1]
+    assert f"next_index: {counter + 2}" in (project / "earners" / "_status-list.yml").read_text(encoding="utf-8")
     assert run_cli(project, "check") == 0
     # Running it again changes nothing: ids are set once.
     assert run_cli(project, "ids") == 0

@@ -23,7 +23,9 @@ def earners() -> list[dict]:
 
 def specs() -> dict[str, dict]:
     return {
-        p.stem: yaml.safe_load(p.read_text(encoding="utf-8").split("---")[1]) for p in (REPO / "catalog").glob("*/*.md")
+        # Milestones too (catalog/_milestones/): earners hold them, and one has a topic.
+        p.stem: yaml.safe_load(p.read_text(encoding="utf-8").split("---")[1])
+        for p in (REPO / "catalog").glob("*/*.md")
     }
 
 
@@ -101,7 +103,7 @@ def stack_orders() -> dict[str, list[str]]:
     catalog = specs()
     orders = {}
     for folder in (REPO / "catalog").iterdir():
-        if folder.is_dir():
+        if folder.is_dir() and not folder.name.startswith("_"):  # _milestones/ is no stack
             order = yaml.safe_load((folder / "_stack.yml").read_text(encoding="utf-8"))["credentials"]
             orders[folder.name] = [c for c in order if catalog[c].get("status", "active") == "active"]
     return orders
@@ -130,7 +132,7 @@ def experts_expected(topic: str) -> dict[str, set[str]]:
     catalog = specs()
     result: dict[str, set[str]] = {}
     for earner in earners():
-        if earner.get("public") and any(topic in catalog[a["credential"]]["topics"] for a in shown(earner)):
+        if earner.get("public") and any(topic in catalog[a["credential"]].get("topics", []) for a in shown(earner)):
             result.setdefault(earner.get("school", ""), set()).add(earner["slug"])
     return result
 
@@ -166,7 +168,7 @@ def test_topic_and_credential_pages_say_who_holds_them(sample_site: Path) -> Non
 
 def test_a_school_page_lists_its_experts_and_the_topics_it_lacks(sample_site: Path) -> None:
     catalog = specs()
-    offered = {t for s in catalog.values() if s.get("status", "active") == "active" for t in s["topics"]}
+    offered = {t for s in catalog.values() if s.get("status", "active") == "active" for t in s.get("topics", [])}
     topics = yaml.safe_load((REPO / "catalog" / "_topics.yml").read_text(encoding="utf-8"))
     for school in yaml.safe_load((REPO / "earners" / "_schools.yml").read_text(encoding="utf-8")):
         page = (sample_site / "schools" / school / "index.html").read_text(encoding="utf-8")
@@ -182,7 +184,9 @@ def test_feeds_carry_a_version_and_only_public_people(sample_site: Path) -> None
     experts = json.loads((sample_site / "api" / "experts.json").read_text(encoding="utf-8"))
     assert credentials["version"] == 1 and experts["version"] == 1
     published = {cid for cid, s in specs().items() if s.get("status", "active") != "draft"}
-    assert {c["id"] for c in credentials["credentials"]} == published
+    milestones = {cid for cid, s in specs().items() if s.get("kind") == "milestone"}
+    assert {c["id"] for c in credentials["credentials"]} == published - milestones
+    assert {m["id"] for m in credentials["milestones"]} == published & milestones
     first = credentials["credentials"][0]
     assert set(first) >= {
         "id",

@@ -111,7 +111,7 @@ def page_types() -> list[str]:
     topic = next(iter(yaml.safe_load((REPO / "catalog" / "_topics.yml").read_text(encoding="utf-8"))))
     paths = ["", "credentials/", "stacks/", "topics/", f"topics/{topic}/", "experts/", "schools/"]
     paths += [f"stacks/{s}/" for s in stacks()]
-    paths += [f"schools/{school}/", f"earners/{busiest_profile()}/", "verify/"]
+    paths += [f"schools/{school}/", f"earners/{busiest_profile()}/", "verify/", "insights/"]
     return paths + [f"credentials/{cid}/" for cid in published()]
 
 
@@ -374,7 +374,8 @@ UNBROKEN = "Pneumonoultramicroscopicsilicovolcanoconiosis-Awareness-Micro-Creden
 def badge_cases() -> list[tuple[str, str, str]]:
     """(title, stack title, level) for every sample credential, and very long ones."""
     all_stacks = stacks()
-    cases = [(str(m["title"]), str(all_stacks[m["stack"]]["title"]), str(m["level"])) for m in specs().values()]
+    micro = [m for m in specs().values() if m["stack"] in all_stacks]  # a milestone's badge is in no stack
+    cases = [(str(m["title"]), str(all_stacks[m["stack"]]["title"]), str(m["level"])) for m in micro]
     return cases + [
         (LONG_TITLE, LONG_STACK, "advanced"),
         ("Wait Time", LONG_STACK + " " + LONG_STACK[:24], "proficient"),

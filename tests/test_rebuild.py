@@ -74,7 +74,12 @@ def test_an_earner_who_stops_being_public_disappears_and_the_rest_matches_a_fres
 
 def test_a_changed_template_renders_every_page_that_uses_it_again(project: Path) -> None:
     assert run_cli(project, "build") == 0
-    for name, marker in (("profile.html", "<!-- profile v2 -->"), ("credential.html", "<!-- credential v2 -->")):
+    changed = (
+        ("profile.html", "<!-- profile v2 -->"),
+        ("credential.html", "<!-- credential v2 -->"),
+        ("milestone.html", "<!-- milestone v2 -->"),
+    )
+    for name, marker in changed:
         template = project / "theme" / name
         text = template.read_text(encoding="utf-8")
         template.write_text(text.replace("{% block cairn_content %}", "{% block cairn_content %}" + marker), "utf-8")
@@ -82,10 +87,13 @@ def test_a_changed_template_renders_every_page_that_uses_it_again(project: Path)
     site = project / "site"
     pages = [p for p in site.glob("*/*/index.html") if 'http-equiv="refresh"' not in p.read_text(encoding="utf-8")]
     profiles = [p for p in pages if p.parent.parent.name == "earners"]
-    credentials = [p for p in pages if p.parent.parent.name == "credentials"]
-    assert profiles and credentials
+    milestones = {p.stem for p in (project / "catalog" / "_milestones").glob("*.md")}
+    credentials = [p for p in pages if p.parent.parent.name == "credentials" and p.parent.name not in milestones]
+    milestone_pages = [p for p in pages if p.parent.parent.name == "credentials" and p.parent.name in milestones]
+    assert profiles and credentials and milestone_pages
     assert all("<!-- profile v2 -->" in p.read_text(encoding="utf-8") for p in profiles)
     assert all("<!-- credential v2 -->" in p.read_text(encoding="utf-8") for p in credentials)
+    assert all("<!-- milestone v2 -->" in p.read_text(encoding="utf-8") for p in milestone_pages)
 
 
 def test_a_changed_setting_reaches_every_award_file(project: Path, tmp_path: Path) -> None:

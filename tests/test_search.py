@@ -41,7 +41,8 @@ def front_matter(path: Path) -> dict:
 
 
 def specs() -> dict[str, dict]:
-    return {p.stem: {**front_matter(p), "stack": p.parent.name} for p in sorted((REPO / "catalog").glob("*/*.md"))}
+    """Micro-credentials (milestones, in catalog/_milestones/, have no topics or rubric of their own)."""
+    return {p.stem: {**front_matter(p), "stack": p.parent.name} for p in sorted((REPO / "catalog").glob("[!_]*/*.md"))}
 
 
 def status(spec: dict) -> str:

@@ -18,7 +18,8 @@ SITE_URL = "http://127.0.0.1:8000/"
 
 def published() -> dict[str, dict]:
     specs = {
-        p.stem: yaml.safe_load(p.read_text(encoding="utf-8").split("---")[1]) for p in (REPO / "catalog").glob("*/*.md")
+        p.stem: yaml.safe_load(p.read_text(encoding="utf-8").split("---")[1])
+        for p in (REPO / "catalog").glob("[!_]*/*.md")  # micro-credentials (milestones: catalog/_milestones/)
     }
     return {cid: s for cid, s in specs.items() if s.get("status", "active") != "draft"}
 

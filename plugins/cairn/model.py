@@ -30,6 +30,9 @@ SCHEME_KINDS = ("money", "credits", "points")
 # Who may see a scheme's amounts: the catalog and credential pages; also earners' totals on public
 # profiles; or private reports only. Money per person is never public (recognition.shown).
 SCHEME_SHOWS = ("catalog", "profiles", "private")
+# When a money scheme's pay change takes effect (its `effective:`): the day the award was issued,
+# the first day of the month after it, or the first day of the school year after it.
+PAY_EFFECTIVE = ("on-award", "next-month", "next-school-year")
 _CENT = Decimal("0.01")
 
 
@@ -183,6 +186,18 @@ class Scheme:
     per_hour: Decimal | None = None
     fixed: Decimal | None = None
     milestones: tuple[Threshold, ...] = ()  # points and credits only, thresholds increasing
+    effective: str = "on-award"  # money only: one of PAY_EFFECTIVE
+
+    def effective_on(self, issued: dt.date, year_start_month: int) -> dt.date:
+        """The day a pay change for an award issued on `issued` takes effect. 'next-month' and
+        'next-school-year' mean the *following* one: an award of 1 March takes effect on 1 April,
+        one of 1 July (a school year's first day) on 1 July of the year after."""
+        if self.effective == "next-month":
+            return dt.date(issued.year + issued.month // 12, issued.month % 12 + 1, 1)
+        if self.effective == "next-school-year":
+            start = school_year_start(issued, year_start_month)
+            return start.replace(year=start.year + 1)
+        return issued
 
     def amount_for(self, credential: Credential) -> Decimal | None:
         """What the credential earns in this scheme, rounded to 2 places (cents for money);
@@ -208,6 +223,21 @@ class Scheme:
     def describe(self, amount: Decimal) -> str:
         """'1.5 CEU', '50 points', '600.00 USD'."""
         return f"{self.figure(amount)} {self.unit}"
+
+
+SCHOOL_YEAR_STARTS = 7  # the month a school year starts in, unless the settings say (school_year_starts)
+
+
+def school_year_label(start: dt.date) -> str:
+    """'2025–26' for the year that starts on `start`; '2025' for a year starting in January.
+    The one way the planner, the insights and HR's report name a school year."""
+    return f"{start.year}–{(start.year + 1) % 100:02d}" if start.month > 1 else str(start.year)
+
+
+def school_year_start(day: dt.date, start_month: int) -> dt.date:
+    """The first day of the school year `day` is in, school years starting on the 1st of
+    `start_month` (7: 1 July, so 2026-06-30 is in the year that began on 2025-07-01)."""
+    return dt.date(day.year if day.month >= start_month else day.year - 1, start_month, 1)
 
 
 @dataclass(frozen=True)
@@ -322,7 +352,12 @@ class District:
     @functools.cached_property  # asked for per earner and stack: 120,000 times at district size
     def _stack_members(self) -> dict[str, tuple[Credential, ...]]:
         return {
-            sid: tuple(self.credentials[c] for c in stack.credentials if self.credentials[c].published)
+            # A credential that failed to load is not there: check reports it, and goes on.
+            sid: tuple(
+                self.credentials[c]
+                for c in stack.credentials
+                if c in self.credentials and self.credentials[c].published
+            )
             for sid, stack in self.stacks.items()
         }
 

@@ -51,6 +51,23 @@ def schemes_shown(district: District, place: Place) -> list[Scheme]:
     return [s for s in district.schemes.values() if shown(s, place)]
 
 
+def rule_sentence(district: District, credential_id: str) -> str | None:
+    """How a milestone is earned, in plain words, as every public place says it (its page, its
+    badge files); None for a micro-credential or a milestone without a rule. The threshold of a
+    scheme the catalog does not show stays private: "a total of points the district sets"."""
+    rule = district.milestone_rules.get(credential_id)
+    if isinstance(rule, Completion):
+        stack = district.stacks[rule.stack].title
+        held = "every active credential" if rule.of is None else f"any {rule.of} credentials"
+        return f"Earned by holding {held} of the {stack} stack, current on the same day."
+    if isinstance(rule, Threshold):
+        scheme = district.schemes[rule.scheme]
+        if not shown(scheme, "catalog"):
+            return f"Earned by reaching a total of {scheme.unit} the district sets."
+        return f"Earned by reaching {scheme.figure(rule.at)} {scheme.label}."
+    return None
+
+
 @dataclass(frozen=True)
 class Amount:
     """What one credential (or one earner, in all) has in one scheme."""

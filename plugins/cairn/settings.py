@@ -15,7 +15,7 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 from cairn.issue import images
-from cairn.model import Issuer
+from cairn.model import SCHOOL_YEAR_STARTS, Issuer
 
 
 class SettingsError(Exception):
@@ -43,6 +43,9 @@ class Settings:
     timezone: str = "UTC"  # the district's, in which `today` is the day
     serving: bool = False  # a build for the local preview server, which adds a live-reload script to pages
     renewals_within_days: int = 90  # the committee's renewals report: awards expiring this close
+    insights: bool = True  # the public /insights/ page: aggregate figures about the workforce
+    insights_min_group: int = 5  # k: a public figure about fewer people than this is withheld
+    school_year_starts: int = SCHOOL_YEAR_STARTS  # the month (1-12) a school year starts in: uptake, the planner, HR
 
     @property
     def root(self) -> Path:
@@ -92,6 +95,21 @@ def build_day(timezone: str, environ: Mapping[str, str]) -> dt.date:
     (SOURCE_DATE_EPOCH, else the clock). Expiry, what pages show and what `check` and `verify`
     call the future are judged on it, so two machines in different zones agree."""
     return build_moment(environ).astimezone(district_zone(timezone)).date()
+
+
+def insight_settings(min_group: object, year_starts: object) -> tuple[int, int]:
+    """`insights_min_group` and `school_year_starts` checked, or a SettingsError naming the setting."""
+    if isinstance(min_group, bool) or not isinstance(min_group, int) or min_group < 2:
+        raise SettingsError(
+            f"cairn insights_min_group {min_group!r} should be a whole number of at least 2 (the smallest group "
+            "of people a public figure may be about; 5 is usual, more protects more)"
+        )
+    if isinstance(year_starts, bool) or not isinstance(year_starts, int) or not 1 <= year_starts <= 12:
+        raise SettingsError(
+            f"cairn school_year_starts {year_starts!r} should be the month a school year starts in, "
+            "1 (January) to 12 (December), e.g. 7 for 1 July or 9 for 1 September"
+        )
+    return min_group, year_starts
 
 
 def issuer_settings(

@@ -81,6 +81,10 @@ class Urls:
     def school(self, school_id: str) -> str:
         return f"{self.base}schools/{school_id}/"
 
+    def insights(self) -> str:
+        """District-wide figures, small groups withheld (a district may turn the page off)."""
+        return f"{self.base}insights/"
+
     def earner(self, slug: str) -> str:
         """A public earner's profile."""
         return f"{self.base}earners/{slug}/"

@@ -54,13 +54,14 @@ def test_a_revoked_assertion_serves_only_what_open_badges_requires(sample_site: 
 
 
 def test_a_public_earners_revocation_reason_is_not_published_either(project: Path, capsys) -> None:
-    """Ana opted in to a profile, not to a public record of why a badge was taken back."""
-    path = project / "earners" / "ana-ruiz.yml"
+    """Olivia opted in to a profile, not to a public record of why a badge was taken back. (Not
+    Ana: her milestones count on the badge, so revoking it would be refused until they went too.)"""
+    path = project / "earners" / "olivia-martin.yml"
     text = path.read_text(encoding="utf-8")
-    reason = "Ana Ruiz submitted a colleague's lesson video as her own."
+    reason = "Olivia Martin submitted a colleague's lesson video as her own."
     text = text.replace(
-        "    expires: 2028-03-14\n",
-        f"    expires: 2028-03-14\n    revoked:\n      date: 2025-06-01\n      reason: {reason}\n",
+        "    expires: 2029-01-16\n",
+        f"    expires: 2029-01-16\n    revoked:\n      date: 2026-06-01\n      reason: {reason}\n",
         1,
     )
     path.write_text(text, encoding="utf-8")
@@ -71,10 +72,10 @@ def test_a_public_earners_revocation_reason_is_not_published_either(project: Pat
         if published.is_file() and published.suffix in (".json", ".html", ".xml", ".txt", ".js"):
             content = published.read_text(encoding="utf-8", errors="replace")
             assert "a colleague's lesson video" not in content, published
-            assert "portfolio/ana/wait-time" not in content, published
-    assertion = json.loads((site / "assertions" / "ksrkw7apyutlvpeujyibj3djsm.json").read_text(encoding="utf-8"))
+            assert "portfolio/olivia/wait-time" not in content, published
+    assertion = json.loads((site / "assertions" / "j7fxr56brmqynn7jpjxz5zuwly.json").read_text(encoding="utf-8"))
     assert set(assertion) == MINIMAL
     # The committee's own verify still says when, and that it is revoked.
     capsys.readouterr()
     assert run_cli(project, "verify", assertion["id"]) == 1
-    assert capsys.readouterr().out.startswith(f"REVOKED: revoked on 2025-06-01: {PUBLIC_REASON}")
+    assert capsys.readouterr().out.startswith(f"REVOKED: revoked on 2026-06-01: {PUBLIC_REASON}")

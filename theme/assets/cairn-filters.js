@@ -1,5 +1,7 @@
 // Client-side filters for the credential catalog. The state lives in the URL query
-// (?topic=sel&level=advanced) so a filtered view is a link anyone can share.
+// (?topic=sel&level=advanced&min-points=50&sort=ceu) so a filtered view is a link anyone can share.
+// Each scheme the catalog shows (catalog/_recognition.yml) has an "at least" field, min-<scheme>,
+// read against the card's data-amount-<scheme>; `sort` puts the most of one scheme first.
 (function () {
   "use strict";
   var form = document.getElementById("cairn-filters");
@@ -8,7 +10,10 @@
   var cards = Array.prototype.slice.call(list.querySelectorAll(".cairn-card"));
   var count = document.getElementById("cairn-count");
   var empty = document.getElementById("cairn-empty");
-  var names = ["q", "stack", "topic", "level", "hours"];
+  var names = Array.prototype.map.call(form.querySelectorAll("[name]"), function (field) { return field.name; });
+  var schemes = Array.prototype.map.call(form.querySelectorAll("select[data-scheme]"), function (field) {
+    return field.dataset.scheme;
+  });
 
   // What a typed word is looked for in: a card's title, summary and topic labels (data-text),
   // and the other names of its topics, their ids and aliases ("pbl", "PBL"), read from the Topic
@@ -33,20 +38,44 @@
     return s;
   }
 
+  // What a card counts for in a scheme: 0 when it counts for nothing there.
+  function amount(card, scheme) {
+    return parseFloat(card.getAttribute("data-amount-" + scheme)) || 0;
+  }
+
   function matches(card, haystack, s) {
     var d = card.dataset;
     if (s.stack && d.stack !== s.stack) return false;
     if (s.topic && d.topics.split(" ").indexOf(s.topic) < 0) return false;
     if (s.level && d.level !== s.level) return false;
     if (s.hours && d.hours !== s.hours) return false;
+    for (var k = 0; k < schemes.length; k++) {
+      var least = s["min-" + schemes[k]];
+      if (least && amount(card, schemes[k]) < parseFloat(least)) return false;
+    }
     var typed = words(s.q);
     for (var i = 0; i < typed.length; i++) if (haystack.indexOf(" " + typed[i]) < 0) return false;
     return true;
   }
 
+  // The most of the chosen scheme first; equal amounts, and no sort, in stack order. The cards
+  // move only when the sort changes (not on every letter typed).
+  var sorted = "";
+  function order(sort) {
+    sort = sort || "";
+    if (sort === sorted) return;
+    sorted = sort;
+    var ranked = cards.map(function (card, index) { return {card: card, index: index}; });
+    if (sort) {
+      ranked.sort(function (a, b) { return amount(b.card, sort) - amount(a.card, sort) || a.index - b.index; });
+    }
+    ranked.forEach(function (entry) { list.appendChild(entry.card); });
+  }
+
   function apply(pushUrl) {
     var s = state();
     var shown = 0;
+    order(s.sort);
     cards.forEach(function (card, index) {
       var show = matches(card, haystacks[index], s);
       card.hidden = !show;

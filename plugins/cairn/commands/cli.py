@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from cairn.adapters.mkdocs import engine
+from cairn.insights.roles import read_role_groups
 from cairn.sources.fields import ID_HINT, is_id
 from cairn.sources.load import STATUS_FILE, Sources, load_district
 from cairn.sources.problems import Problem, Problems
@@ -58,7 +59,14 @@ def _parser() -> argparse.ArgumentParser:
         help="build and serve the site, rebuilding on changes",
         description="Serve the site at http://127.0.0.1:8000/ and rebuild when a file changes.",
     )
-    serve.add_argument("--address", default="127.0.0.1:8000", help="host:port to serve on (default: %(default)s)")
+    serve.add_argument(
+        "--address", help="host:port to serve on (default: 127.0.0.1:8000; with --private, 127.0.0.1:8001)"
+    )
+    serve.add_argument(
+        "--private",
+        action="store_true",
+        help="serve the PD planner's private pages (the last build's, in the private folder) on this computer only",
+    )
 
     check = commands.add_parser(
         "check",
@@ -180,7 +188,9 @@ def main(argv: list[str] | None = None) -> int:
 
             with development_key_allowed(args.allow_development_key):
                 return _build(config_file, args.strict, args.site_dir, not args.no_cache, args.debug)
-        return _serve(config_file, args.address)
+        if args.private:
+            return _serve_private(config_file, args.address or "127.0.0.1:8001")
+        return _serve(config_file, args.address or "127.0.0.1:8000")
     except _SettingsError as error:
         print(f"error: {error}", file=sys.stderr)
         return EXIT_PROBLEMS
@@ -203,6 +213,7 @@ def _report(config_file: Path, strict: bool) -> bool:
     problems = Problems(settings.root)
     check_sources(settings, problems)  # where the settings put things, and every link in the source folders
     district, problems = load_district(_sources(config_file, config), settings.today, problems)
+    read_role_groups(settings.earners_dir, problems)  # earners/_roles.yml, if the district has one
     problems.items = list(dict.fromkeys(problems.items))  # a link the loader met was reported above too
     for problem in sorted(problems.items):
         print(problem, file=sys.stderr)
@@ -347,6 +358,61 @@ def _serve(config_file: Path, address: str) -> int:
 
     _setup_logging(logging.INFO)
     serve(str(config_file), dev_addr=address, livereload=True)
+    return EXIT_OK
+
+
+def _serve_private(config_file: Path, address: str) -> int:
+    """The planner's pages as the last build left them, on 127.0.0.1 only, until Ctrl-C."""
+    import functools
+    import http.server
+
+    from cairn.insights.planner import PLANNER_DIR
+
+    host, _, port = address.rpartition(":")
+    if host not in ("127.0.0.1", "localhost") or not port.isdigit():
+        print(
+            f"error: --address {address}: the planner names every member of staff, so it is served on this "
+            "computer only: give 127.0.0.1:<port>",
+            file=sys.stderr,
+        )
+        return EXIT_USAGE
+    folder = _settings(_mkdocs_config(config_file)).private_dir / PLANNER_DIR
+    if not (folder / "index.html").is_file():
+        print(f"error: {folder} holds no planner yet: run python build.py build first", file=sys.stderr)
+        return EXIT_PROBLEMS
+
+    class Handler(http.server.SimpleHTTPRequestHandler):
+        def end_headers(self) -> None:
+            self.send_header("X-Robots-Tag", "noindex")
+            self.send_header("Cache-Control", "no-store")
+            self.send_header("Referrer-Policy", "no-referrer")
+            super().end_headers()
+
+        def parse_request(self) -> bool:
+            # Another site's page may not reach this server by a name of its own (DNS rebinding).
+            if not super().parse_request():
+                return False
+            name = (self.headers.get("Host") or "").rpartition(":")[0]
+            if name not in ("127.0.0.1", "localhost"):
+                self.send_error(421, "this server answers to 127.0.0.1 and localhost only")
+                return False
+            return True
+
+        def log_message(self, format: str, *args: Any) -> None:  # noqa: A002 (the stdlib's name)
+            pass
+
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", int(port)), functools.partial(Handler, directory=folder))
+    print(f"Serving the PD planner (private) at http://127.0.0.1:{server.server_address[1]}/ (Ctrl-C stops it)")
+    sys.stdout.flush()
+    previous = signal.signal(signal.SIGTERM, _interrupt)
+    try:
+        server.serve_forever()
+    except KeyboardInterrupt:
+        pass
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+        server.server_close()
+    print("stopped", file=sys.stderr)
     return EXIT_OK
 
 

@@ -35,10 +35,10 @@ from fractions import Fraction
 from typing import Literal
 
 from cairn.insights.roles import RoleGroups, default_role_groups
-from cairn.model import District, expiry
+from cairn.model import SCHOOL_YEAR_STARTS, District, expiry, school_year_label, school_year_start
 
 DEFAULT_K = 5
-SCHOOL_YEAR_START_MONTH = 7  # 1 July
+SCHOOL_YEAR_START_MONTH = SCHOOL_YEAR_STARTS  # 1 July unless the settings say
 NO_SCHOOL = "No school recorded"
 MARK = "*"  # what a withheld cell shows, whatever the reason (the reason would itself tell something)
 
@@ -178,8 +178,7 @@ class Workforce:
 
     def school_year(self, day: dt.date) -> str:
         """'2025–26' for a day from 1 July 2025 to 30 June 2026 (with the default start)."""
-        start = day.year if day.month >= self.year_start_month else day.year - 1
-        return f"{start}–{(start + 1) % 100:02d}" if self.year_start_month > 1 else str(start)
+        return school_year_label(school_year_start(day, self.year_start_month))
 
 
 def workforce(
@@ -318,15 +317,21 @@ def staff_by_credential(
 
 
 def person_record(w: Workforce, key: str) -> Table:
-    """One person's page: every published credential of the stacks they have started, and of the
-    others, with what they hold, have let lapse and lack. `key`: their earner file's name."""
+    """One person's page: every published credential of the stacks they have started, with what
+    they hold, have let lapse and lack; the stacks they have not started are named in the note
+    (listing their credentials one by one made a district's 5,000 pages 600 MB). `key`: their
+    earner file's name."""
     person = next(p for p in w.people if p.key == key)
     started = {c.stack for c in w.district.credentials.values() if c.id in person.holdings}
     rows = []
+    not_started: dict[str, int] = {}
     for credential in w.district.in_stack_order():
         holding = person.holdings.get(credential.id)
+        if holding is None and credential.stack not in started:
+            not_started[credential.stack] = not_started.get(credential.stack, 0) + 1
+            continue
         if holding is None:
-            status = "lacks (stack started)" if credential.stack in started else "lacks"
+            status = "lacks (stack started)"
             issued, expires = "", ""
         else:
             status = "holds" if holding.current else "expired"
@@ -351,7 +356,14 @@ def person_record(w: Workforce, key: str) -> Table:
             Column("expires", "Expires", "date"),
         ),
         rows=tuple(rows),
+        note=_not_started(w, not_started),
     )
+
+
+def _not_started(w: Workforce, counts: dict[str, int]) -> str:
+    """'Stacks not started: Formative Assessment (5 credentials); …' ('' when none)."""
+    named = [f"{w.district.stacks[s].title} ({n} credential{'' if n == 1 else 's'})" for s, n in counts.items()]
+    return f"Stacks not started: {'; '.join(named)}." if named else ""
 
 
 def without_topic(w: Workforce, topic: str, school: str | None = None) -> Table:

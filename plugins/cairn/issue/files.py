@@ -72,8 +72,7 @@ def ob2_shared_files(district: District, issuer: Issuer) -> Iterator[tuple[str, 
     if issuer.image_png:
         yield PATHS.issuer_image(), issuer.image_png
     for credential in district.published:
-        labels = [district.topics[t].label for t in credential.topics]
-        yield PATHS.badge_class(credential.id), json_bytes(ob2.badge_class(credential, labels, urls))
+        yield PATHS.badge_class(credential.id), json_bytes(ob2.badge_class(credential, district, urls))
     revoked = [award for earner in district.earners for award in earner.awards if award.revoked]
     yield PATHS.revocations(), json_bytes(ob2.revocation_list(revoked, urls))
 
@@ -293,7 +292,7 @@ AWARD_LINK_COLUMNS = (
 )
 
 
-def _cell(value: str) -> str:
+def spreadsheet_text(value: str) -> str:
     # A cell starting with = + - @ is run as a formula by spreadsheets: keep it text.
     return "'" + value if value[:1] in ("=", "+", "-", "@", "\t", "\r") else value
 
@@ -325,7 +324,7 @@ def award_links_csv(district: District, issuer: Issuer) -> bytes:
                 f"{award.id}.png",
                 urls.ob3_credential(award.id or "") if award.id in published else "",
             )
-            writer.writerow([_cell(value) for value in row])
+            writer.writerow([spreadsheet_text(value) for value in row])
     return out.getvalue().encode("utf-8")
 
 
@@ -374,7 +373,7 @@ def renewals_csv(district: District, issuer: Issuer, today: dt.date, within_days
         # What people typed is kept text; the numbers are ours (a negative one is a lapsed award).
         writer.writerow(
             [
-                value if column == "days_left" else _cell(value)
+                value if column == "days_left" else spreadsheet_text(value)
                 for column, value in zip(RENEWAL_COLUMNS, row, strict=True)
             ]
         )

@@ -1,16 +1,18 @@
 """Open Badges 2.0 documents as plain dicts: Issuer, BadgeClass, Assertion, RevocationList.
 
 Pure functions of the model; every `id` is the exact URL the document is served at, from
-urls.py.
+urls.py. What a credential counts for, as both OB 2.0 and OB 3.0 files say it, is here too.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import hashlib
+from decimal import Decimal
 from typing import Any
 
-from cairn.model import Award, Credential, Earner, Issuer
+from cairn.model import Award, Credential, District, Earner, Issuer
+from cairn.recognition import Amount, counts_for, rule_sentence, schemes_shown
 from cairn.urls import Urls
 
 CONTEXT = "https://w3id.org/openbadges/v2"
@@ -63,13 +65,52 @@ def issuer_profile(issuer: Issuer, urls: Urls) -> dict[str, Any]:
     return profile
 
 
-def criteria_narrative(credential: Credential) -> str:
-    criteria = credential.section("Submission Criteria").markdown
-    rubric = credential.section("Scoring Rubric").markdown
-    return f"## Submission Criteria\n\n{criteria}\n\n## Scoring Rubric\n\n{rubric}\n"
+# -- what a credential counts for, in its badge files ------------------------------------------
+#
+# Badge files are public and about a person: the BadgeClass is what a verifier shows beside an
+# earner's assertion, the achievement sits inside their credential. So they say what the catalog
+# shows, but never money: "counts for $400" next to a named earner is what that person is paid.
 
 
-def badge_class(credential: Credential, topic_labels: list[str], urls: Urls) -> dict[str, Any]:
+def badge_amounts(district: District, credential: Credential) -> list[Amount]:
+    """What a credential's badge files say it counts for: the catalog's schemes, money left out."""
+    return [a for a in counts_for(district, credential, "catalog") if a.scheme.kind != "money"]
+
+
+def credits_available(district: District, credential: Credential) -> Decimal | None:
+    """OB 3.0 `creditsAvailable`: the credential's amount in the first credits scheme the catalog
+    shows (in the order of _recognition.yml). One scheme for every credential, so two achievements
+    of a district never give numbers in different units; None when it earns nothing there."""
+    scheme = next((s for s in schemes_shown(district, "catalog") if s.kind == "credits"), None)
+    return next((a.amount for a in badge_amounts(district, credential) if a.scheme == scheme), None)
+
+
+def recognition_lines(district: District, credential: Credential) -> list[str]:
+    """The paragraphs both criteria narratives end with: how a milestone is earned, and what the
+    credential counts for ("Counts for: 1.5 CEU · 50 points")."""
+    lines = [line for line in [rule_sentence(district, credential.id)] if line]
+    amounts = badge_amounts(district, credential)
+    if amounts:
+        lines.append("Counts for: " + " · ".join(str(a) for a in amounts))
+    return lines
+
+
+def criteria_narrative(credential: Credential, district: District) -> str:
+    """The Submission Criteria and the Scoring Rubric (those written: a milestone has none), then
+    what it takes and what it counts for."""
+    parts = [
+        f"## {section.title}\n\n{section.markdown}"
+        for section in (credential.section("Submission Criteria"), credential.section("Scoring Rubric"))
+        if section.markdown
+    ]
+    return "\n\n".join(parts + recognition_lines(district, credential)) + "\n"
+
+
+def badge_class(credential: Credential, district: District, urls: Urls) -> dict[str, Any]:
+    """Tags: the credential's topics, its kind, and what it counts for ("1.5 CEU")."""
+    tags = [district.topics[t].label for t in credential.topics]
+    tags.append(credential.kind)  # "micro-credential" or "milestone"
+    tags += [str(a) for a in badge_amounts(district, credential)]
     document: dict[str, Any] = {
         "@context": CONTEXT,
         "type": "BadgeClass",
@@ -77,9 +118,9 @@ def badge_class(credential: Credential, topic_labels: list[str], urls: Urls) -> 
         "name": credential.title,
         "description": credential.summary,
         "image": urls.badge_image(credential.id),
-        "criteria": {"id": urls.credential(credential.id), "narrative": criteria_narrative(credential)},
+        "criteria": {"id": urls.credential(credential.id), "narrative": criteria_narrative(credential, district)},
         "issuer": urls.issuer(),
-        "tags": topic_labels,
+        "tags": tags,
     }
     if credential.alignment:
         document["alignment"] = [

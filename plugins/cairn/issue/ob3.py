@@ -17,6 +17,7 @@ import hashlib
 import json
 import uuid
 from dataclasses import dataclass
+from decimal import Decimal
 from importlib import resources
 from typing import Any
 from urllib.parse import quote, urlsplit
@@ -26,7 +27,7 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey,
 from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
 from pyld import jsonld
 
-from cairn.issue.ob2 import expiry, hashed_recipient
+from cairn.issue.ob2 import credits_available, expiry, hashed_recipient, recognition_lines
 from cairn.model import Award, Credential, District, Earner, Issuer
 from cairn.urls import Urls
 
@@ -255,6 +256,18 @@ def credential_id(award: Award) -> str:
     return f"urn:uuid:{uuid.UUID(bytes=bytes(raw))}"
 
 
+# OB 3.0 `achievementType` by Credential.kind. The official schema takes a value of its enumeration
+# or an extension named "ext:..."; the enumeration has MicroCredential but nothing for a milestone
+# (Award, Certificate or a degree would each claim something a district milestone is not).
+ACHIEVEMENT_TYPES = {"micro-credential": "MicroCredential", "milestone": "ext:Milestone"}
+
+
+def _number(amount: Decimal) -> int | float:
+    """A whole amount as an integer: JSON-LD turns Python's 1.0 into "1.0E0" but JavaScript's 1
+    into "1", so a float would make the proof unverifiable by JavaScript verifiers."""
+    return int(amount) if amount == amount.to_integral_value() else float(amount)
+
+
 def _timestamp(day: Any) -> str:
     return f"{day.isoformat()}T00:00:00Z"
 
@@ -282,12 +295,18 @@ def open_badge_credential(
         "type": ["Achievement"],
         "name": credential.title,
         "description": credential.summary,
+        "achievementType": ACHIEVEMENT_TYPES[credential.kind],
         "criteria": {
             "id": urls.credential(credential.id),
-            "narrative": "\n\n".join(s.markdown for s in credential.sections[4:6]),
+            "narrative": "\n\n".join(
+                [s.markdown for s in credential.sections[4:6] if s.markdown] + recognition_lines(district, credential)
+            ),
         },
         "image": {"id": urls.badge_image(credential.id), "type": "Image"},
     }
+    credits = credits_available(district, credential)
+    if credits is not None:
+        achievement["creditsAvailable"] = _number(credits)
     if credential.topics:
         achievement["tag"] = [district.topics[t].label for t in credential.topics]
     if credential.alignment:

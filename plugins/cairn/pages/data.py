@@ -6,14 +6,18 @@ page rendered by the theme's template of the same name.
 
 from __future__ import annotations
 
+import dataclasses
+import datetime as dt
 import re
 from dataclasses import dataclass, field
+from decimal import Decimal
 from typing import Any
 from urllib.parse import urlencode
 
 from markupsafe import Markup, escape
 
-from cairn.model import LEVELS, Award, Credential, District, Earner, Stack, Topic
+from cairn import recognition
+from cairn.model import LEVELS, Award, Completion, Credential, District, Earner, Scheme, Stack, Topic
 from cairn.people import Badge, Profile, TopicExperts, holders_by_credential
 from cairn.urls import PATHS, Urls, file_of, source_of
 
@@ -113,6 +117,200 @@ def linkedin_url(profile: Profile, badge: Badge, sharing: Sharing) -> str:
     return "https://www.linkedin.com/profile/add?" + urlencode(params)
 
 
+# -- what credentials count for (recognition.py has the rules; this is how pages say them) ----
+
+# How a money scheme's unit is written before its figure ("$400.00"); any other unit is written
+# after it ("400.00 CHF").
+CURRENCY_SIGNS = {"USD": "$", "EUR": "€", "GBP": "£"}
+_FILTER_STEPS = 8  # a scheme's "at least" filter offers at most this many amounts
+
+
+def _plain(amount: Decimal) -> str:
+    """An amount as scripts read it: '1.5', '400', never '4E+2' or '1,250'."""
+    return format(amount.normalize(), "f")
+
+
+def amount_text(scheme: Scheme, amount: Decimal) -> str:
+    """'1.5 CEU', '50 points', '$400.00'."""
+    sign = CURRENCY_SIGNS.get(scheme.unit) if scheme.kind == "money" else None
+    return f"{sign}{scheme.figure(amount)}" if sign else scheme.describe(amount)
+
+
+def _in_sentence(label: str) -> str:
+    """'Base-pay increase' as the middle of a sentence says it; 'CEU hours' stays as written."""
+    return label if label[:2].isupper() else label[:1].lower() + label[1:]
+
+
+@dataclass(frozen=True)
+class Counted:
+    """What a credential counts for in one scheme the catalog shows, as pages say it."""
+
+    scheme: str  # the scheme's id
+    label: str  # "Continuing education units"
+    value: str  # the amount as a plain number, for the catalog's script: "1.5", "400"
+    text: str  # "1.5 CEU", "$400.00"
+    phrase: str  # in a line of several: "1.5 CEU"; where the unit alone is not enough to say what it
+    # counts for (money; two schemes of one unit), with the label: "$400.00 base-pay increase"
+
+
+def counted(district: District, credential: Credential) -> tuple[Counted, ...]:
+    """What a credential counts for, in the schemes the catalog shows (file order, zeros left out)."""
+    shown = recognition.schemes_shown(district, "catalog")
+    units = [s.unit for s in shown]
+    result = []
+    for amount in recognition.counts_for(district, credential, "catalog"):
+        scheme = amount.scheme
+        text = amount_text(scheme, amount.amount)
+        labelled = scheme.kind == "money" or units.count(scheme.unit) > 1
+        phrase = f"{text} {_in_sentence(scheme.label)}" if labelled else text
+        result.append(Counted(scheme.id, scheme.label, _plain(amount.amount), text, phrase))
+    return tuple(result)
+
+
+@dataclass(frozen=True)
+class SchemeFilter:
+    """The catalog's filter and sort for one scheme: "at least" one of the amounts it offers."""
+
+    id: str
+    label: str  # "District degree points"
+    options: tuple[tuple[str, str], ...]  # (plain amount, "50 points or more"), smallest first
+    sort_label: str  # "District degree points, most first"
+
+
+def scheme_filters(district: District, offered: list[Card]) -> list[SchemeFilter]:
+    """A filter for each scheme the catalog shows, over the amounts the credentials on offer earn
+    (at most _FILTER_STEPS of them, spread from the smallest to the largest)."""
+    result = []
+    for scheme in recognition.schemes_shown(district, "catalog"):
+        amounts = sorted({Decimal(c.value) for card in offered for c in card.counts if c.scheme == scheme.id})
+        if not amounts:
+            continue
+        if len(amounts) > _FILTER_STEPS:
+            last = len(amounts) - 1
+            amounts = sorted({amounts[round(i * last / (_FILTER_STEPS - 1))] for i in range(_FILTER_STEPS)})
+        options = tuple((_plain(a), f"{amount_text(scheme, a)} or more") for a in amounts)
+        most = "highest" if scheme.kind == "money" else "most"
+        result.append(SchemeFilter(scheme.id, scheme.label, options, f"{scheme.label}, {most} first"))
+    return result
+
+
+@dataclass(frozen=True)
+class MilestoneCard:
+    """What the catalog, a stack and a milestone's own page show of a milestone credential."""
+
+    credential: Credential
+    url: str
+    badge: str
+    rule: str  # "Earned by reaching 150 District degree points."
+    stack: Stack | None  # the stack it completes, if it is a stack's completion credential
+    earners: int
+    counts: tuple[Counted, ...] = ()  # a milestone counts for what its own spec says, if anything
+
+
+def milestone_cards(district: District) -> dict[str, MilestoneCard]:
+    """Every published milestone: the thresholds in scheme order, then the stacks' completions in
+    catalog order, then any other (a milestone with no rule yet, which check warns of)."""
+    ordered = [t.credential for s in district.schemes.values() for t in s.milestones]
+    ordered += [s.completion.credential for s in district.stacks.values() if s.completion]
+    ordered += [c.id for c in district.credentials.values() if c.is_milestone]
+    result = {}
+    for credential_id in dict.fromkeys(ordered):
+        credential = district.credentials.get(credential_id)
+        if credential is None or not credential.published or not credential.is_milestone:
+            continue
+        rule = district.milestone_rules.get(credential_id)
+        result[credential_id] = MilestoneCard(
+            credential=credential,
+            url=PATHS.credential(credential_id),
+            badge=PATHS.badge_image(credential_id),
+            rule=recognition.rule_sentence(district, credential_id)
+            or "Awarded by the district's credential committee.",
+            stack=district.stacks.get(rule.stack) if isinstance(rule, Completion) else None,
+            earners=district.earner_count(credential_id),
+            counts=counted(district, credential),
+        )
+    return result
+
+
+def completion_of(stack: Stack, milestones: dict[str, MilestoneCard]) -> MilestoneCard | None:
+    """The published milestone that completing the stack earns, if any."""
+    return milestones.get(stack.completion.credential) if stack.completion else None
+
+
+@dataclass(frozen=True)
+class Total:
+    """An earner's total in one scheme a profile shows: 'District degree points: 225 points'."""
+
+    label: str
+    text: str
+
+
+@dataclass(frozen=True)
+class Reached:
+    """A milestone on a profile: its award, as the earner shows it."""
+
+    title: str
+    url: str
+    issued: dt.date
+
+
+@dataclass(frozen=True)
+class Toward:
+    """How far the earner is toward a milestone: '225 of 300 points toward District Bachelor'."""
+
+    title: str
+    url: str
+    lead: str  # "225 of 300 points toward", which the title follows
+    have: str  # plain numbers, for a <progress> bar
+    need: str
+
+    @property
+    def text(self) -> str:
+        return f"{self.lead} {self.title}"
+
+
+@dataclass(frozen=True)
+class Standing:
+    """What a public profile shows of what its badges count for: the totals the district publishes
+    on profiles (never money: recognition.shown), the milestones reached and the next ones."""
+
+    totals: tuple[Total, ...]
+    reached: tuple[Reached, ...]
+    toward: tuple[Toward, ...]
+
+
+def profile_standing(district: District, profile: Profile, today: dt.date) -> Standing | None:
+    """A profile's Standing; None when the district counts nothing a profile may show and has no
+    milestone. Counted from the awards the profile shows only: an award the earner hid (`public:
+    false`) must not show through a total, a milestone or a distance to one."""
+    if not recognition.schemes_shown(district, "profile") and not district.milestone_rules:
+        return None
+    shown = dataclasses.replace(profile.earner, awards=tuple(a for a in profile.earner.awards if a.public))
+    totals = tuple(
+        Total(t.scheme.label, amount_text(t.scheme, t.amount))
+        for t in recognition.totals(district, shown, today, "profile")
+    )
+    reached = tuple(
+        Reached(b.credential.title, PATHS.credential(b.credential.id), b.award.issued)
+        for b in sorted(profile.badges, key=lambda b: (b.award.issued, b.credential.title))
+        if b.credential.is_milestone
+    )
+    toward = tuple(
+        Toward(p.milestone.title, PATHS.credential(p.milestone.id), _toward(p), _plain(p.have), _plain(p.need))
+        for p in recognition.next_milestones(district, shown, today, "profile")
+        if p.milestone.status == "active"
+    )
+    return Standing(totals, reached, toward)
+
+
+def _toward(progress: recognition.Progress) -> str:
+    """'225 of 300 points toward'; a stack's completion counts *current* credentials, which the
+    profile's stack progress above it ("4 of 5", expired ones too) does not: it says so."""
+    if isinstance(progress.rule, Completion):
+        return f"{progress.have:,} of {progress.need:,} current credentials toward"
+    return str(progress).removesuffix(progress.milestone.title).rstrip()
+
+
 def hours_bucket(hours: float) -> str:
     return next(key for key, _, low, high in HOURS_BUCKETS if low < hours <= high or (low == 0 and hours <= high))
 
@@ -129,6 +327,7 @@ class Card:
     badge: str
     hours_bucket: str
     position: int  # 1-based place in its stack
+    counts: tuple[Counted, ...] = ()  # what it counts for, in the schemes the catalog shows
 
 
 @dataclass(frozen=True)
@@ -155,6 +354,7 @@ def cards(district: District) -> dict[str, Card]:
                 badge=PATHS.badge_image(credential.id),
                 hours_bucket=hours_bucket(credential.estimated_hours),
                 position=position,
+                counts=counted(district, credential),
             )
     return result
 
@@ -164,6 +364,7 @@ def site_pages(
 ) -> list[PageSpec]:
     """Every generated page, in a stable order; `people` and `by_topic` come from people.py."""
     all_cards = cards(district)
+    milestones = milestone_cards(district)
     topic_experts = {entry.topic.id: entry for entry in by_topic}
     holders = holders_by_credential(people)
     active = [all_cards[c.id] for c in district.active]
@@ -179,6 +380,9 @@ def site_pages(
                 "cards": active,
                 "stacks": list(district.stacks.values()),
                 "topics": list(district.topics.values()),
+                "schemes": scheme_filters(district, active),
+                # Listed apart: they are earned by a rule, not chosen and worked for like the others.
+                "milestones": [m for m in milestones.values() if m.credential.status == "active"],
             },
         ),
         PageSpec(
@@ -188,7 +392,8 @@ def site_pages(
             "Stacks of micro-credentials, each a path from first steps to expertise.",
             data={
                 "stacks": [
-                    (s, [all_cards[c.id] for c in district.stack_credentials(s.id)]) for s in district.stacks.values()
+                    (s, [all_cards[c.id] for c in district.stack_credentials(s.id)], completion_of(s, milestones))
+                    for s in district.stacks.values()
                 ]
             },
         ),
@@ -211,6 +416,7 @@ def site_pages(
                 data={
                     "stack": stack,
                     "cards": stack_cards,
+                    "completion": completion_of(stack, milestones),
                     "preview": preview(sharing.urls.share_image(stack_cards[0].credential.id), stack.title)
                     if stack_cards
                     else None,
@@ -254,15 +460,29 @@ def site_pages(
                     "next": all_cards[after[0].id] if after else None,
                     "place": earnable.index(credential) + 1 if credential in earnable else None,
                     "stack_size": len(earnable),
+                    "completion": completion_of(card.stack, milestones),
                     "holders": holders.get(credential.id, []),
-                    "share": {
-                        "url": sharing.urls.credential(credential.id),
-                        "embed_url": sharing.urls.embed(credential.id),
-                        "image_url": sharing.urls.badge_image(credential.id),
-                        "title": credential.title,
-                        "qr_png": PATHS.credential_qr_png(credential.id),
-                        "qr_svg": PATHS.credential_qr_svg(credential.id),
-                    },
+                    "share": _share(credential, sharing),
+                    "preview": preview(sharing.urls.share_image(credential.id), f"{credential.title}: badge and title"),
+                },
+            )
+        )
+    # A milestone's page is at the address of every credential's: badges and profiles link to it.
+    for milestone in milestones.values():
+        credential = milestone.credential
+        pages.append(
+            PageSpec(
+                source_of(PATHS.credential(credential.id)),
+                "milestone.html",
+                credential.title,
+                credential.summary,
+                markdown=credential_markdown(credential),
+                tags=tuple(district.topics[t].label for t in credential.topics),
+                data={
+                    "milestone": milestone,
+                    "topics": [district.topics[t] for t in credential.topics],
+                    "holders": holders.get(credential.id, []),
+                    "share": _share(credential, sharing),
                     "preview": preview(sharing.urls.share_image(credential.id), f"{credential.title}: badge and title"),
                 },
             )
@@ -278,6 +498,19 @@ def site_pages(
         )
     )
     return pages
+
+
+def _share(credential: Credential, sharing: Sharing) -> dict[str, str]:
+    """What "Link, embed or print" on a credential's page offers (partials/cairn-share.html)."""
+    return {
+        "url": sharing.urls.credential(credential.id),
+        "embed_url": sharing.urls.embed(credential.id),
+        "image_url": sharing.urls.badge_image(credential.id),
+        "title": credential.title,
+        "kind": "a milestone" if credential.is_milestone else "a micro-credential",  # the iframe's title
+        "qr_png": PATHS.credential_qr_png(credential.id),
+        "qr_svg": PATHS.credential_qr_svg(credential.id),
+    }
 
 
 def credential_markdown(credential: Credential) -> str:
@@ -401,6 +634,8 @@ def search_entry(spec: PageSpec) -> SearchEntry:
     data = spec.data
     if spec.template == "credential.html":
         return _credential_entry(data["card"], data.get("place"), data.get("stack_size"))
+    if spec.template == "milestone.html":
+        return _milestone_entry(data["milestone"], data["topics"])
     # A topic, its stack and a school can share a name: the result says which it is.
     if spec.template == "topic.html":
         topic, cards, experts = data["topic"], _offered(data["cards"]), data["experts"]
@@ -422,11 +657,13 @@ def search_entry(spec: PageSpec) -> SearchEntry:
                 counts[topic.id] = (counts.get(topic.id, (0, topic))[0] + 1, topic)
         # The topics most of its credentials are on: what the stack is about.
         about = [topic for count, topic in counts.values() if count * 2 > len(cards)]
+        completion = data.get("completion")
         return SearchEntry(
             escape(f"Stack: {spec.title}"),
             _paragraph(
                 spec.description,
                 f"{_plural(len(cards), 'credential')} on offer, in order: {_titles(cards)}." if cards else "",
+                f"Completing it earns the milestone {completion.credential.title}." if completion else "",
             ),
             tuple(topic_tag(t) for t in about),
             BOOST["stack"],
@@ -475,6 +712,20 @@ def _credential_entry(card: Card, place: int | None, stack_size: int | None) -> 
     )
 
 
+def _milestone_entry(milestone: MilestoneCard, topics: list[Topic]) -> SearchEntry:
+    credential = milestone.credential
+    retired = credential.status != "active"
+    earned = f"Awarded to {_plural(milestone.earners, 'educator')}." if milestone.earners else ""
+    # Tagged with its name: a milestone is looked for by the name profiles show ("District
+    # Associate"), whose words a school ("District Office") or a role ("Associate principal") shares.
+    return SearchEntry(
+        escape(f"{'Retired milestone' if retired else 'Milestone'}: {credential.title}"),
+        _paragraph(credential.summary, milestone.rule, "No longer awarded." if retired else earned),
+        (escape(credential.title), *(topic_tag(t) for t in topics)),
+        BOOST["retired" if retired else "credential"],
+    )
+
+
 def rubric_sentence(card: Card) -> Markup:
     """A rubric as search shows it: its criteria and levels in a sentence, not its cells in a row."""
     rubric = card.credential.rubric
@@ -514,9 +765,10 @@ def profile_search_entry(profile: Profile) -> SearchEntry:
     return SearchEntry(escape(profile.earner.name), text, tags + tuple(topic_tag(t) for t in profile.topics))
 
 
-def profile_page(profile: Profile, sharing: Sharing) -> PageSpec:
+def profile_page(profile: Profile, sharing: Sharing, standing: Standing | None = None) -> PageSpec:
     """A public earner's page. Profiles are rendered outside MkDocs' page pipeline (see
-    pipeline/stages.py): at 5,000 earners the pipeline's cost per page was most of a rebuild."""
+    pipeline/stages.py): at 5,000 earners the pipeline's cost per page was most of a rebuild.
+    `standing` (profile_standing): what the badges count for, where the district publishes it."""
     school = profile.school.name if profile.school else ""
     return PageSpec(
         source_of(PATHS.earner(profile.slug)),
@@ -533,6 +785,7 @@ def profile_page(profile: Profile, sharing: Sharing) -> PageSpec:
             if profile.badges
             else None,
             "profile": profile,
+            "standing": standing,
             "shares": {
                 b.award.id: {
                     "link": badge_link(profile, b, sharing),

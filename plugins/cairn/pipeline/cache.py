@@ -21,11 +21,13 @@ import logging
 import os
 import sqlite3
 from collections.abc import Callable, Iterable
+from decimal import Decimal
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from cairn import __version__
-from cairn.model import District, Earner
+from cairn.model import Credential, District, Earner, Scheme
+from cairn.recognition import rule_sentence, schemes_shown
 
 if TYPE_CHECKING:
     from cairn.people import Profile
@@ -195,6 +197,14 @@ class ContentCache:
             log.warning(f"cairn: the build cache at {self.path} {what}")
 
 
+def _recognition(district: District, credential: Credential, public: list[Scheme]) -> tuple[object, ...]:
+    """What a credential's public files say of recognition: its amounts in the public schemes,
+    and how it is earned if it is a milestone (the words its badge files use, which name the
+    scheme or the stack they come from)."""
+    amounts = [(s.id, a) for s, a in district.amounts.get(credential.id, ()) if s in public]
+    return (amounts, rule_sentence(district, credential.id))
+
+
 def _check(key: str, value: bytes) -> bytes:
     """What an entry is stored with: a checksum of its key and bytes, so that damaged bytes, or
     an entry copied under another key, are a miss rather than a wrong result."""
@@ -206,19 +216,45 @@ def _check(key: str, value: bytes) -> bytes:
 
 class CatalogDigests:
     """Digests of the parts of the catalog an earner's files and profile are made from, so a
-    changed credential remakes the files of the earners who hold it, not of everyone."""
+    changed credential remakes the files of the earners who hold it, not of everyone.
+
+    What credentials count for (catalog/_recognition.yml) is part of them, as far as public files
+    show it: each credential's digest holds its amounts in the schemes the catalog shows (money
+    aside: no badge file or profile shows it) and its milestone rule as its badge files word it;
+    `shared` holds those schemes' names and units; a profile's digest also holds what every
+    profile may show, the thresholds and milestones of the schemes profiles show. So a new pay
+    table re-signs nothing, and doubling CEUs per hour remakes the files and profiles of the
+    earners holding credentials worth CEUs."""
 
     def __init__(self, district: District, badges: dict[str, bytes]) -> None:
         self.district = district
-        self.shared = ContentCache.key("catalog", repr(district.topics), repr(district.schools))
+        public = [s for s in schemes_shown(district, "catalog") if s.kind != "money"]
+        named = [(s.id, s.label, s.kind, s.unit, s.show) for s in public]
+        self.shared = ContentCache.key("catalog", repr(district.topics), repr(district.schools), repr(named))
         self.credentials = {
-            cid: ContentCache.key(repr(c), hashlib.sha256(badges.get(cid, b"")).digest())
+            cid: ContentCache.key(
+                repr(c), hashlib.sha256(badges.get(cid, b"")).digest(), repr(_recognition(district, c, public))
+            )
             for cid, c in district.credentials.items()
         }
+        # A stack's progress names its completion credential ("3 of 5 credentials toward ...").
         self.stacks = {
-            sid: ContentCache.key(repr(stack), *(self.credentials[c.id] for c in district.stack_credentials(sid)))
+            sid: ContentCache.key(
+                repr(stack),
+                *(self.credentials[c.id] for c in district.stack_credentials(sid)),
+                self.credentials.get(stack.completion.credential, "") if stack.completion else "",
+            )
             for sid, stack in district.stacks.items()
         }
+        # Every profile shows the totals and next milestone of each scheme profiles show, and
+        # whether there is anything to show at all (any scheme on profiles, any milestone).
+        on_profiles = schemes_shown(district, "profile")
+        self.recognition = ContentCache.key(
+            "recognition",
+            repr([(s.id, s.label, s.kind, s.unit, s.show, s.milestones) for s in on_profiles]),
+            repr(sorted(district.milestone_rules)),
+            *(self.credentials[m.credential] for s in on_profiles for m in s.milestones),
+        )
 
         # Asked for several times per earner (award files, profile page, page fingerprints).
         self._memo: dict[tuple[str, int], tuple[Earner, str]] = {}
@@ -245,7 +281,7 @@ class CatalogDigests:
         def make() -> str:
             held = sorted({a.credential for a in earner.awards})
             stacks = sorted({self.district.credentials[c].stack for c in held} & self.stacks.keys())  # milestones: none
-            return ContentCache.key(self.for_awards(earner), *(self.stacks[s] for s in stacks))
+            return ContentCache.key(self.for_awards(earner), self.recognition, *(self.stacks[s] for s in stacks))
 
         return self._remembered("profile", earner, make)
 
@@ -278,7 +314,7 @@ class Fingerprints:
                 self._memo[id(profile)] = (profile, "profile:" + key)
 
     def of(self, value: object) -> str:
-        if value is None or isinstance(value, (str, int, float, dt.date, Path)):
+        if value is None or isinstance(value, (str, int, float, Decimal, dt.date, Path)):
             return f"{type(value).__name__}:{value!r}"
         if isinstance(value, bytes):
             return "bytes:" + hashlib.blake2b(value, digest_size=16).hexdigest()

@@ -196,7 +196,7 @@ class OutputFolder:
             raise ValueError(f"refusing to publish outside {self.root}: {relative}")
         target = self.stage / "new" / relative
         if target.parent not in self._made:
-            target.parent.mkdir(parents=True, exist_ok=True, mode=self.dir_mode)
+            _make_dirs(target.parent, self.dir_mode)
             self._made.add(target.parent)
         return target
 
@@ -314,7 +314,7 @@ class Publication:
 
 def _move_in(folder: OutputFolder, plan: dict[str, Any]) -> None:
     root, stage = folder.root, folder.stage
-    root.mkdir(parents=True, exist_ok=True, mode=folder.dir_mode)
+    _make_dirs(root, folder.dir_mode)
     made: set[Path] = set()
     for relative in plan["removals"]:
         _set_aside(root / relative, stage / "old" / relative)
@@ -334,7 +334,19 @@ def _make_folder(folder: Path, root: Path, aside: Path, mode: int) -> None:
         path = root / parent
         if path.is_symlink() or (path.exists() and not path.is_dir()):
             _set_aside(path, aside / parent)
-    folder.mkdir(parents=True, exist_ok=True, mode=mode)
+    _make_dirs(folder, mode)
+
+
+def _make_dirs(folder: Path, mode: int) -> None:
+    """A folder and its missing parents, each with `mode`: `mkdir(parents=True, mode=…)` gives
+    the mode to the last one only (the private folder's subfolders came out 0755)."""
+    missing = []
+    while not folder.exists():  # usually there already: one stat
+        missing.append(folder)
+        folder = folder.parent
+    for path in reversed(missing):
+        path.mkdir(mode=mode, exist_ok=True)
+        os.chmod(path, mode)  # mkdir's mode is what the umask lets through
 
 
 def _set_aside(path: Path, aside: Path) -> None:

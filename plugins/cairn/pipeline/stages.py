@@ -19,17 +19,21 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Protocol
 
+from cairn import reports
+from cairn.insights import planner
+from cairn.insights.roles import read_role_groups
 from cairn.issue import files as issue
 from cairn.issue.keys import ALLOW_DEVELOPMENT_VARIABLE, KeyProblem, is_local_site, load_signing_key
 from cairn.issue.ob3 import did_web, public_key_from_multibase
 from cairn.model import District, Earner
-from cairn.pages import csp, markdown, sitemap
+from cairn.pages import csp, insights, markdown, sitemap
 from cairn.pages.data import (
     PageSpec,
     Sharing,
     home_data,
     profile_page,
     profile_search_entry,
+    profile_standing,
     site_pages,
     standalone_pages,
 )
@@ -102,6 +106,7 @@ class Build:
                 raise BuildFailed(f"cairn private_dir '{settings.private_dir}': {error.strerror}") from None
         sources = Sources(catalog=settings.catalog_dir, earners=settings.earners_dir, root=settings.root)
         district, problems = load_district(sources, settings.today, problems, cache=self.cache if sound else None)
+        self.roles = read_role_groups(settings.earners_dir, problems)  # earners/_roles.yml, for insights
         if sound:
             self.cache.flush()
         problems.items = list(dict.fromkeys(problems.items))  # a link the loader met was reported above too
@@ -152,6 +157,7 @@ class Build:
         self.people: list[Profile] = profiles(district, settings.today)
         self.by_topic: list[TopicExperts] = experts_by_topic(district, self.people)
         pages = site_pages(district, self.sharing, self.people, self.by_topic)
+        pages += insights.insights_pages(district, settings, self.roles)  # /insights/, unless turned off
         self.badges = issue.badge_images(district, self.cache)
         self._open_outputs()
         self.csp = csp.Policy(settings.issuer.site_url, serving=settings.serving)
@@ -161,7 +167,7 @@ class Build:
         self.fingerprints.seed(district.earners)
         self.fingerprints.seed_profiles(self.people, self.catalog, settings.today)
         self._page_keys: dict[str, str] = {}
-        return Plan(pages=pages, home=home_data(district))
+        return Plan(pages=pages, home=home_data(district) | insights.home_data(settings))
 
     def _open_outputs(self) -> None:
         """One build at a time; a commit that did not finish is undone before any manifest is read."""
@@ -253,13 +259,13 @@ class Build:
             if not site.keep_group(f"page:{url}", key):
                 pending.append((profile, f"page:{url}", key))
             entries.append(profile_search_entry(profile).document(url))
-        renderer.prepare([profile_page(p, self.sharing) for p, _, _ in pending[:2]])
+        renderer.prepare([self._profile_page(p) for p, _, _ in pending[:2]])
 
         def render_slice(index: int) -> list[tuple[str, str, list[str], int, int]]:
             result = []
             for profile, group, key in pending[index * PROFILES_PER_SLICE : (index + 1) * PROFILES_PER_SLICE]:
                 path = file_of(PATHS.earner(profile.slug))
-                html = self.csp.secure(renderer.render(profile_page(profile, self.sharing)), path)
+                html = self.csp.secure(renderer.render(self._profile_page(profile)), path)
                 result.append((group, key, [path], *site.write_group_files([(path, html)])))
             return result
 
@@ -271,12 +277,18 @@ class Build:
         log.info(f"cairn: profiles of public earners: {len(pending):,} made, {unchanged:,} unchanged")
         return entries
 
+    def _profile_page(self, profile: Profile) -> PageSpec:
+        """A profile's page, with what its badges count for (made of what its key holds:
+        CatalogDigests.for_profile, the day and the earner)."""
+        return profile_page(profile, self.sharing, profile_standing(self.district, profile, self.settings.today))
+
     def standalone_pages(self) -> list[Any]:
         return standalone_pages(self.district, self.people, self.sharing)
 
     def make_files(self, standalone: list[tuple[str, bytes]]) -> None:
         """Everything besides pages: badge images, Open Badges 2.0 and 3.0 files, feeds, share
-        images and QR codes, the verify page's names, award links and delivery packages."""
+        images and QR codes, the verify page's names, award links and delivery packages, and the
+        private reports (renewals, HR's recognition report)."""
         site, private = self.site, self.private
         assert site is not None and private is not None
         district, issuer, signer = self.district, self.settings.issuer, self.signer
@@ -293,6 +305,19 @@ class Build:
         private.write("award-links.csv", issue.award_links_csv(district, issuer))
         renewals = issue.renewals_csv(district, issuer, self.settings.today, self.settings.renewals_within_days)
         private.write("renewals.csv", renewals)
+        # The PD planner's view, made again only when a record or what it reads changed (or the day).
+        planner_key = planner.planner_key(district, self.settings, self.roles, map(earner_key, district.earners))
+        if not private.keep_group("planner", planner_key):
+            pages = planner.private_files(district, self.settings, self.roles)
+            private.record_group("planner", planner_key, [p for p, _ in pages], *private.write_group_files(pages))
+        # HR's recognition report is made again only when an earner or what it reads changed.
+        year_starts = self.settings.school_year_starts
+        report_key = reports.report_key(district, issuer.name, map(earner_key, district.earners), year_starts)
+        if not private.keep_group("recognition-report", report_key):
+            report = reports.private_files(district, issuer.name, year_starts)
+            private.record_group(
+                "recognition-report", report_key, [p for p, _ in report], *private.write_group_files(report)
+            )
 
     def _award_files(self) -> None:
         """Each earner's award files, made again only when the earner's record, the catalog or

@@ -8,6 +8,7 @@ overrides, a stack's `completion:`, and the milestones they lead to.
       unit: USD
       by_level: {foundational: 200, proficient: 400, advanced: 600}   # or per_hour: 0.1, or fixed: 50
       show: catalog          # catalog | profiles | private; money is never per person in public
+      effective: next-month  # money only: on-award (default) | next-month | next-school-year
     - id: points
       label: District degree points
       kind: points
@@ -31,6 +32,7 @@ from typing import Any
 
 from cairn.model import (
     LEVELS,
+    PAY_EFFECTIVE,
     SCHEME_KINDS,
     SCHEME_SHOWS,
     Completion,
@@ -48,7 +50,7 @@ from cairn.sources.source import parse_yaml, read_text
 
 RECOGNITION_FILE = "_recognition.yml"
 MILESTONES_FOLDER = "_milestones"  # catalog/_milestones/<id>.md: the milestone credentials
-SCHEME_FIELDS = ("id", "label", "kind", "unit", "by_level", "per_hour", "fixed", "show", "milestones")
+SCHEME_FIELDS = ("id", "label", "kind", "unit", "by_level", "per_hour", "fixed", "show", "effective", "milestones")
 EARNS = ("by_level", "per_hour", "fixed")
 MAX_AMOUNT = Decimal(1_000_000_000)
 _EARNS_HINT = (
@@ -147,6 +149,13 @@ def _read_scheme(fields: Fields) -> tuple[Scheme | None, list[Fields]]:
             "a money scheme cannot show 'profiles': what a person is paid is never published",
             "write 'show: catalog' (the amount on each credential's page) or 'show: private' (HR's report only)",
         )
+    effective = fields.choice("effective", PAY_EFFECTIVE, default=PAY_EFFECTIVE[0])
+    if "effective" in fields.data and fields.data.get("kind") in SCHEME_KINDS and kind != "money":
+        fields.fail(
+            ("effective",),
+            f"a {kind} scheme has no effective date: 'effective' says when a pay change takes effect",
+            "remove 'effective', or make the scheme 'kind: money'",
+        )
     earns = [key for key in EARNS if key in fields.data]
     if not earns:
         fields.fail((), f"scheme '{scheme_id}' does not say what a credential earns", _EARNS_HINT)
@@ -227,6 +236,7 @@ def _read_scheme(fields: Fields) -> tuple[Scheme | None, list[Fields]]:
         per_hour=per_hour,
         fixed=fixed,
         milestones=tuple(thresholds),
+        effective=effective,
     )
     return scheme, threshold_fields
 
@@ -347,7 +357,8 @@ def link_milestones(
             continue
         before = len(problems.errors)
         claim(rule, fields, ("completion", "credential"), f"stack '{stack.id}'")
-        members = [c for c in credentials.values() if c.stack == stack.id and c.published]
+        # A listed credential that failed to load counts (its own error says why): one cause, one message.
+        members = [c for c in stack.credentials if c not in credentials or credentials[c].published]
         if len(problems.errors) == before and rule.of is not None and rule.of > len(members):
             fields.fail(
                 ("completion", "of"),
@@ -426,8 +437,8 @@ def check_milestone_awards(district: District, problems: Problems) -> None:
             met = next((m.met for m in milestones_met(district, earner) if m.credential == award.credential), None)
             if met is not None:
                 hint = (
-                    f"its rule was met on {met}: write 'issued: {met}', or delete the award and run"
-                    " python build.py ids, which writes it with that date"
+                    f"its rule was met on {met}: if it was never published, write 'issued: {met}'; if it was,"
+                    f" revoke it and add the milestone again with 'issued: {met}' (python build.py ids gives it an id)"
                 )
             else:
                 hint = (

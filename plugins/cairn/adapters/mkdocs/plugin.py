@@ -28,7 +28,7 @@ from cairn.adapters.mkdocs.render import MaterialRenderer, page_meta
 from cairn.pages.data import PageSpec, page_search_entries
 from cairn.pages.markdown import SpecMarkdown
 from cairn.pipeline.stages import Build, BuildFailed
-from cairn.settings import Settings, SettingsError, build_day, issuer_settings
+from cairn.settings import Settings, SettingsError, build_day, insight_settings, issuer_settings
 from cairn.urls import TEMPLATE_URLS
 
 log = logging.getLogger("mkdocs.plugins.cairn")
@@ -82,6 +82,12 @@ class CairnConfig(Config):
     timezone = opt.Type(str, default="UTC")
     # build/renewals.csv lists awards that expire (or expired) within this many days of the build
     renewals_within_days = opt.Type(int, default=90)
+    # Figures about the workforce: the public /insights/ page (aggregate only; false leaves it out),
+    # the smallest group of people a public figure may be about (k, at least 2), and the month
+    # (1-12) a school year starts in, for uptake by school year here and in the private planner
+    insights = opt.Type(bool, default=True)
+    insights_min_group = opt.Type(int, default=5)
+    school_year_starts = opt.Type(int, default=7)
 
 
 def settings_from_config(config: Any, plugin: CairnConfig, serving: bool = False) -> Settings:
@@ -94,6 +100,7 @@ def settings_from_config(config: Any, plugin: CairnConfig, serving: bool = False
             config.site_url or "", issuer.name, issuer.url, issuer.email, issuer.description, image, issuer.image or ""
         )
         today = build_day(plugin.timezone, os.environ)
+        min_group, year_starts = insight_settings(plugin.insights_min_group, plugin.school_year_starts)
     except SettingsError as error:
         raise PluginError(f"{Path(config.config_file_path).name}: {error}") from None
     return Settings(
@@ -115,6 +122,9 @@ def settings_from_config(config: Any, plugin: CairnConfig, serving: bool = False
         today=today,
         timezone=plugin.timezone,
         renewals_within_days=max(0, plugin.renewals_within_days),
+        insights=plugin.insights,
+        insights_min_group=min_group,
+        school_year_starts=year_starts,
         serving=serving,
     )
 
