@@ -378,3 +378,11 @@ def test_a_rebuild_keeps_the_planner_until_a_record_changes(project: Path) -> No
     assert run_cli(project, "build") == 0
     assert "Nia Newcomer" in index.read_text(encoding="utf-8")
     assert (project / "build" / "planner" / "people" / "new-colleague.html").is_file()
+
+
+def test_the_planner_leads_to_hrs_recognition_report_beside_it(built: Path) -> None:
+    index = built / "build" / "planner" / "index.html"
+    page = index.read_text(encoding="utf-8")
+    links = re.findall(r'href="(\.\./recognition\.(?:html|csv))"', page)
+    assert links == ["../recognition.html", "../recognition.csv"]
+    assert all((index.parent / link).resolve().is_file() for link in links)

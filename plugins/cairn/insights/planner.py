@@ -462,6 +462,7 @@ def planner_files(w: Workforce, issuer_name: str, k: int = figures.DEFAULT_K) ->
     planner = Planner(w, issuer_name, k)
     pages = planner.pages()
     pages[0].data["exports"] = [path.removeprefix(f"{CSV_DIR}/") for path in sorted(planner.csv)]
+    pages[0].data["recognition"] = bool(w.district.schemes)  # HR's report (cairn.reports) is beside the planner
     script, script_source = _asset("planner.js")
     style, style_source = _asset("planner.css")
     policy = (
