@@ -77,12 +77,13 @@ def current_on(topic: str, person: dict, specs: dict[str, dict]) -> list[str]:
 
 @pytest.fixture(scope="module")
 def built(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
-    """The sample district built on DAY; yields the project folder."""
+    """The sample district built on DAY, and its planner made; yields the project folder."""
     project = copy_project(tmp_path_factory.mktemp("planner"))
     before = os.environ.get("SOURCE_DATE_EPOCH")
     os.environ["SOURCE_DATE_EPOCH"] = EPOCH
     try:
-        assert run_cli(project, "build") == 0
+        assert run_cli(project, "build") == 0  # the site (and HR's report), then the planner beside it
+        assert run_cli(project, "planner") == 0
     finally:
         if before is None:
             os.environ.pop("SOURCE_DATE_EPOCH", None)
@@ -243,7 +244,7 @@ def test_what_people_typed_is_escaped_in_pages_and_kept_as_text_in_csv(project: 
         encoding="utf-8",
     )
     monkeypatch.setenv("SOURCE_DATE_EPOCH", EPOCH)
-    assert run_cli(project, "build") == 0
+    assert run_cli(project, "planner") == 0
     planner = project / "build" / "planner"
     page = (planner / "topics" / "sel.html").read_text(encoding="utf-8")
     assert "<script>alert(1)</script>" not in page and "&lt;script&gt;alert(1)&lt;/script&gt;" in page
@@ -260,7 +261,8 @@ def test_a_private_folder_that_would_be_published_is_refused(project: Path, plac
     text = config.read_text(encoding="utf-8")
     assert "      private_dir: build\n" in text
     config.write_text(text.replace("      private_dir: build\n", f"      private_dir: {place}\n"), encoding="utf-8")
-    assert run_cli(project, "build") == 1
+    for command in ("build", "planner"):
+        assert run_cli(project, command) == 1
     err = capsys.readouterr().err
     assert f"cairn private_dir '{place}'" in err or f"site_dir 'site' holds the private folder '{place}'" in err, err
     assert not (project / place / "planner").exists() and not (project / "site" / "private").exists()
@@ -292,7 +294,7 @@ def test_a_wrong_insights_setting_is_named_with_its_fix(project: Path, options: 
 def test_a_school_year_starting_in_september_counts_august_in_the_year_before(project: Path, monkeypatch) -> None:
     set_options(project, "      school_year_starts: 9\n")
     monkeypatch.setenv("SOURCE_DATE_EPOCH", EPOCH)
-    assert run_cli(project, "build") == 0
+    assert run_cli(project, "planner") == 0
     with (project / "build" / "planner" / "csv" / "uptake-by-school-year-and-topic.csv").open(encoding="utf-8") as f:
         years = [r[0] for r in csv.reader(f)][1:]
     # Nadia Rahman's exit tickets, 2024-08-30: in 2023–24 when years start in September.
@@ -363,21 +365,31 @@ def test_serve_private_serves_the_planner_on_127_0_0_1_only(built: Path) -> None
     assert "served on this computer only: give 127.0.0.1:<port>" in outside.stderr
 
 
-def test_a_rebuild_keeps_the_planner_until_a_record_changes(project: Path) -> None:
-    """Made again only when what it shows changed: a new colleague appears on the next build."""
+def test_the_planner_is_made_whole_by_its_command_and_a_build_leaves_it_alone(project: Path) -> None:
+    """`build` (what CI runs) makes no planner; `planner` replaces the last one whole: a new
+    colleague appears, a colleague who left is gone, and the site never sees either."""
+    assert run_cli(project, "build") == 0
+    assert not (project / "build" / "planner").exists()
+    assert run_cli(project, "planner") == 0
     index = project / "build" / "planner" / "index.html"
-    assert run_cli(project, "build") == 0
-    first = index.read_bytes()
-    assert run_cli(project, "build") == 0
-    assert index.read_bytes() == first
+    leaving = project / "earners" / "alejandro-vargas.yml"
+    assert "Alejandro Vargas" in index.read_text(encoding="utf-8")
+    leaving.unlink()
     (project / "earners" / "new-colleague.yml").write_text(
         "name: Nia Newcomer\nemail: nia.newcomer@example.net\npublic: false\nschool: lincoln-ms\n"
         "role: Grade 6 mathematics teacher\nawards: []\n",
         encoding="utf-8",
     )
-    assert run_cli(project, "build") == 0
-    assert "Nia Newcomer" in index.read_text(encoding="utf-8")
+    assert run_cli(project, "planner") == 0
+    page = index.read_text(encoding="utf-8")
+    assert "Nia Newcomer" in page and "Alejandro Vargas" not in page
     assert (project / "build" / "planner" / "people" / "new-colleague.html").is_file()
+    assert not (project / "build" / "planner" / "people" / "alejandro-vargas.html").exists()
+    assert run_cli(project, "build") == 0  # the build keeps the private folder's planner as it is
+    assert index.read_text(encoding="utf-8") == page
+    assert not [p for p in (project / "site").rglob("*") if p.is_file() and b"Nia Newcomer" in p.read_bytes()]
+    folders = [index.parent, *[p for p in index.parent.rglob("*") if p.is_dir()]]
+    assert all(f.stat().st_mode & 0o777 == 0o700 for f in folders)
 
 
 def test_the_planner_leads_to_hrs_recognition_report_beside_it(built: Path) -> None:

@@ -65,7 +65,16 @@ def _parser() -> argparse.ArgumentParser:
     serve.add_argument(
         "--private",
         action="store_true",
-        help="serve the PD planner's private pages (the last build's, in the private folder) on this computer only",
+        help="make the PD planner's private pages and serve them on this computer only",
+    )
+
+    commands.add_parser(
+        "planner",
+        parents=[config_file],
+        help="make the PD planner's private pages in the private folder (build/planner/)",
+        description="Check the sources, then write the planner (every member of staff: who holds what, who has "
+        "not, who can lead, uptake, equity, CSV exports) into the private folder, replacing the last one whole. "
+        "serve --private makes it too. Never published.",
     )
 
     check = commands.add_parser(
@@ -179,6 +188,8 @@ def main(argv: list[str] | None = None) -> int:
             return _verify(config_file, args.badge, args.email)
         if args.command == "check":
             return _check(config_file, args.strict)
+        if args.command == "planner":
+            return _make_planner(config_file)
         if args.command == "key":
             from cairn.commands.keycmd import key_main
 
@@ -361,8 +372,55 @@ def _serve(config_file: Path, address: str) -> int:
     return EXIT_OK
 
 
+def _make_planner(config_file: Path) -> int:
+    """`python build.py planner`: the planner's pages, written whole into the private folder.
+
+    Not part of `build`: it names every member of staff and is for the people who plan PD on
+    their own computer, while CI (which publishes site/ and throws the private folder away)
+    would remake 5,000 pages on every change (measured: one changed award took 53 s, not 10)."""
+    import shutil
+
+    from cairn.insights.planner import PLANNER_DIR, private_files
+    from cairn.sources.folders import check_sources
+
+    config = _mkdocs_config(config_file)
+    settings = _settings(config)
+    problems = Problems(settings.root)
+    check_sources(settings, problems)  # the private folder is never inside the site or a source folder
+    district, problems = load_district(_sources(config_file, config), settings.today, problems)
+    roles = read_role_groups(settings.earners_dir, problems)
+    if problems.errors:
+        for problem in sorted(dict.fromkeys(problems.items)):
+            print(problem, file=sys.stderr)
+        print(f"{len(problems.errors)} error(s): fix them and run again; no planner was written", file=sys.stderr)
+        return EXIT_PROBLEMS
+    files = private_files(district, settings, roles)
+    private = settings.private_dir
+    private.mkdir(mode=0o700, parents=True, exist_ok=True)
+    folder, new, old = private / PLANNER_DIR, private / f".{PLANNER_DIR}.new", private / f".{PLANNER_DIR}.old"
+    for leftover in (new, old):  # a run that was stopped
+        shutil.rmtree(leftover, ignore_errors=True)
+    for path, content in files:
+        target = new / path.removeprefix(f"{PLANNER_DIR}/")
+        for parent in reversed([d for d in target.parents if d == new or new in d.parents]):
+            if not parent.is_dir():
+                parent.mkdir(mode=0o700)
+        target.write_bytes(content)
+        target.chmod(0o600)
+    # The old planner goes aside, the new one takes its name, the old one goes: never a half of each.
+    if folder.exists():
+        folder.rename(old)
+    new.rename(folder)
+    shutil.rmtree(old, ignore_errors=True)
+    print(
+        f"the PD planner ({len(files):,} files, every member of staff: keep it private): {folder / 'index.html'}",
+        file=sys.stderr,
+    )
+    return EXIT_OK
+
+
 def _serve_private(config_file: Path, address: str) -> int:
-    """The planner's pages as the last build left them, on 127.0.0.1 only, until Ctrl-C."""
+    """The planner's pages, made afresh, on 127.0.0.1 only, until Ctrl-C."""
     import functools
     import http.server
 
@@ -376,10 +434,10 @@ def _serve_private(config_file: Path, address: str) -> int:
             file=sys.stderr,
         )
         return EXIT_USAGE
+    made = _make_planner(config_file)
+    if made != EXIT_OK:
+        return made
     folder = _settings(_mkdocs_config(config_file)).private_dir / PLANNER_DIR
-    if not (folder / "index.html").is_file():
-        print(f"error: {folder} holds no planner yet: run python build.py build first", file=sys.stderr)
-        return EXIT_PROBLEMS
 
     class Handler(http.server.SimpleHTTPRequestHandler):
         def end_headers(self) -> None:

@@ -63,32 +63,6 @@ def private_files(district: District, settings: Settings, roles: RoleGroups) -> 
     ]
 
 
-def planner_key(district: District, settings: Settings, roles: RoleGroups, earner_keys: Iterable[str]) -> str:
-    """What the planner is made from, so a build keeps last build's pages when it is the same:
-    `earner_keys` stands for each earner's record (pipeline.stages.earner_key); then the day (what
-    is current), the settings it reads, the role groups, the catalog and the templates."""
-    templates = _templates()
-    sources = [templates.loader.get_source(templates, name)[0] for name in sorted(templates.list_templates())]  # type: ignore[union-attr]
-    facts = (
-        settings.today.isoformat(),
-        settings.school_year_starts,
-        settings.insights_min_group,
-        settings.issuer.name,
-        repr(roles),
-        repr(district.topics),
-        repr(district.schools),
-        repr(district.stacks),
-        [
-            (c.id, c.title, c.stack, c.topics, c.status, c.kind, str(c.expires_after))
-            for c in district.credentials.values()
-        ],
-    )
-    digest = hashlib.sha256(b"planner 1")
-    for part in (repr(facts), *sources, *earner_keys):
-        digest.update(part.encode("utf-8") + b"\x00")
-    return digest.hexdigest()
-
-
 # -- what a page shows ------------------------------------------------------------------------
 
 

@@ -20,7 +20,6 @@ from pathlib import Path
 from typing import Any, Protocol
 
 from cairn import reports
-from cairn.insights import planner
 from cairn.insights.roles import read_role_groups
 from cairn.issue import files as issue
 from cairn.issue.keys import ALLOW_DEVELOPMENT_VARIABLE, KeyProblem, is_local_site, load_signing_key
@@ -305,11 +304,6 @@ class Build:
         private.write("award-links.csv", issue.award_links_csv(district, issuer))
         renewals = issue.renewals_csv(district, issuer, self.settings.today, self.settings.renewals_within_days)
         private.write("renewals.csv", renewals)
-        # The PD planner's view, made again only when a record or what it reads changed (or the day).
-        planner_key = planner.planner_key(district, self.settings, self.roles, map(earner_key, district.earners))
-        if not private.keep_group("planner", planner_key):
-            pages = planner.private_files(district, self.settings, self.roles)
-            private.record_group("planner", planner_key, [p for p, _ in pages], *private.write_group_files(pages))
         # HR's recognition report is made again only when an earner or what it reads changed.
         year_starts = self.settings.school_year_starts
         report_key = reports.report_key(district, issuer.name, map(earner_key, district.earners), year_starts)
