@@ -170,9 +170,9 @@ def line_chart(table: Table, columns: Sequence[str], chart_id: str, title: str |
         body.append(
             f'<text x="{left - 6}" y="{y + 5:.1f}" text-anchor="end" fill="{MUTED}">{_tick(top * tick / 4)}</text>'
         )
-    every = max(1, -(-len(periods) // 5))  # at most five period labels fit across a phone
+    every = max(1, -(-len(periods) // 4))  # at most four period labels fit across a phone, apart
     for index, period in enumerate(periods):
-        if index % every == 0 or index == len(periods) - 1 and len(periods) <= 5:
+        if index % every == 0 or index == len(periods) - 1 and len(periods) <= 4:
             x = left + index * step
             anchor = "start" if index == 0 and len(periods) > 1 else "end" if index == len(periods) - 1 else "middle"
             body.append(
