@@ -72,3 +72,17 @@ def test_a_mis_indented_line_is_reported_at_that_line(project: Path, capsys: pyt
     assert run_cli(project, "check") == 1
     found = errors(capsys)
     assert len(found) == 1 and found[0].startswith(f"earners/ana-ruiz.yml:{wrong + 1}: YAML syntax error"), found
+
+
+def test_a_key_written_twice_is_one_error_not_a_missing_name_and_email(
+    project: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A second `evidence:` under one award made the whole file look empty: 'name' is missing,
+    'email' is missing, 'found nothing', besides the one real mistake."""
+    path = project / "earners" / "olivia-martin.yml"
+    text = path.read_text(encoding="utf-8")
+    twice = "  - credential: wait-time\n    evidence:\n      narrative: x\n"
+    path.write_text(text.replace("  - credential: wait-time\n", twice, 1), encoding="utf-8")
+    assert run_cli(project, "check") == 1
+    lines = [line for line in capsys.readouterr().err.splitlines() if line.startswith("earners/")]
+    assert len(lines) == 1 and "'evidence' appears twice here (keep one of the two)" in lines[0], lines

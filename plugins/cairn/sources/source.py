@@ -177,7 +177,8 @@ def parse_yaml(text: str, path: Path, problems: Problems, first_line: int = 1) -
         return None, lines
     converter = _Converter(path, problems, first_line, lines, loader)
     data = converter.convert(node, (), 0)
-    return (None, lines) if converter.failed else (data, lines)
+    # Half a document is no document: its other fields would be reported missing (one cause, one message).
+    return None if converter.failed else (data, lines)
 
 
 def compose_yaml(text: str, path: Path, problems: Problems, first_line: int = 1) -> tuple[Any, Any] | None:
