@@ -15,7 +15,9 @@ build: $(VENV)/.installed
 check: $(VENV)/.installed
 	$(BIN)/python build.py check
 
-# The scale benchmark (issue 8): prints a table; about 15 minutes on 2 cores. ARGS=--help for options.
+# Issue 19's table (bench/scale.py): the district against the tuned MkDocs build, rebuilds, memory,
+# stage times, time per added award; about 15 minutes on 2 cores. ARGS=--state for the state size
+# (long); ARGS=--help for options.
 bench: $(VENV)/.installed
 	$(BIN)/python bench/scale.py $(ARGS)
 

@@ -331,6 +331,18 @@ def _build(config_file: Path, strict: bool, site_dir: str | None, use_cache: boo
     plugin.config.cache = plugin.config.cache and use_cache
     target = Path(config.site_dir)
     start = time.perf_counter()
+    from cairn.pipeline.stages import Build, BuildFailed
+
+    try:
+        if Build(_settings(config)).unchanged():  # the same inputs, and the folders as they were left
+            print(
+                f"nothing changed: {target} is as the last build left it ({time.perf_counter() - start:.1f} s)",
+                file=sys.stderr,
+            )
+            return EXIT_OK
+    except BuildFailed as failed:
+        print(f"{failed}\nerror: the build failed; {target} is unchanged", file=sys.stderr)
+        return EXIT_PROBLEMS
     previous = signal.signal(signal.SIGTERM, _interrupt)  # a cancelled CI job: as Ctrl-C
     try:
         build(config)

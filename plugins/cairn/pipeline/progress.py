@@ -8,6 +8,7 @@ it (`size`), so the count and the time left are in pages or earners, not batches
 from __future__ import annotations
 
 import logging
+import os
 import sys
 import time
 from collections.abc import Callable, Iterable, Iterator
@@ -39,3 +40,37 @@ def stage(items: Iterable[T], name: str, total: int, unit: str, size: Callable[[
     if total:
         seconds = time.perf_counter() - start
         log.info(f"cairn: {name}: {done:,} {unit}{'s' if done != 1 else ''} in {seconds:.1f} s")
+
+
+class Timings:
+    """Where a build's time went, stage by stage, for one log line (`make bench` prints it):
+    each stage runs from the end of the one before, so the stages add up to the whole."""
+
+    def __init__(self) -> None:
+        self.spans: dict[str, float] = {}
+        self._last = time.perf_counter()
+        if not _STARTED:  # the interpreter and imports, once per process (serve builds again and again)
+            self.spans["start-up"] = _since_start()
+            _STARTED.append(True)
+
+    def end(self, name: str) -> None:
+        """The stage `name` ends now (it began when the last one ended)."""
+        now = time.perf_counter()
+        self.spans[name] = self.spans.get(name, 0.0) + now - self._last
+        self._last = now
+
+    def report(self) -> None:
+        log.info("cairn: time: " + ", ".join(f"{name} {seconds:.2f} s" for name, seconds in self.spans.items()))
+
+
+_STARTED: list[bool] = []
+
+
+def _since_start() -> float:
+    """Seconds since this process started (the interpreter and imports), as Linux counts them."""
+    try:
+        with open("/proc/self/stat") as stat:
+            started = int(stat.read().rsplit(")", 1)[1].split()[19]) / os.sysconf("SC_CLK_TCK")
+        return max(0.0, time.clock_gettime(time.CLOCK_BOOTTIME) - started)
+    except (OSError, ValueError, IndexError, AttributeError):
+        return 0.0

@@ -87,16 +87,7 @@ class OutputFolder:
         return sorted(_walk_files(self.root))
 
     def _read_manifest(self) -> tuple[dict[str, Any], dict[str, Any]]:
-        try:
-            data = json.loads(self.manifest.read_bytes())
-            # A manifest describes one folder: if the folder was deleted and made again, it lies.
-            if data.get("version") == MANIFEST_VERSION and data.get("root") == _identity(self.root):
-                files, groups = data["files"], data["groups"]
-                if isinstance(files, dict) and isinstance(groups, dict):
-                    return files, groups
-        except (OSError, ValueError, KeyError, TypeError, AttributeError):
-            pass
-        return {}, {}
+        return _read_manifest(self.manifest, self.root)
 
     # -- single files ------------------------------------------------------------------------
 
@@ -242,6 +233,39 @@ class OutputFolder:
             "files": self._files,
             "groups": self._groups,
         }
+
+
+def _read_manifest(manifest: Path, root: Path) -> tuple[dict[str, Any], dict[str, Any]]:
+    """A folder's files and groups as the last finished build published them; empty if unknown."""
+    try:
+        data = json.loads(manifest.read_bytes())
+        # A manifest describes one folder: if the folder was deleted and made again, it lies.
+        if data.get("version") == MANIFEST_VERSION and data.get("root") == _identity(root):
+            files, groups = data["files"], data["groups"]
+            if isinstance(files, dict) and isinstance(groups, dict):
+                return files, groups
+    except (OSError, ValueError, KeyError, TypeError, AttributeError):
+        pass
+    return {}, {}
+
+
+def as_published(root: Path, manifest: Path, *, owned: bool) -> bool:
+    """True when `root` is as the last finished build left it, by the tests a build applies
+    before keeping a file (OutputFolder._kept, keep_group) and, for an owned folder, nothing
+    more and nothing less than it published (a build would remove a file put there by hand)."""
+    files, groups = _read_manifest(manifest, root)
+    if not files and not groups:
+        return False
+    for relative, entry in files.items():
+        if not isinstance(entry, list) or len(entry) != 3 or _stat(root / relative) != (entry[1], entry[2]):
+            return False
+    published = set(files)
+    for entry in groups.values():
+        paths = entry[1] if isinstance(entry, list) and len(entry) == 2 else None
+        if not isinstance(paths, list) or (paths and not os.path.exists(root / paths[0])):
+            return False
+        published.update(paths)
+    return not owned or set(_walk_files(root)) == published
 
 
 def stage_folder(root: Path) -> Path:
