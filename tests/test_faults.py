@@ -102,6 +102,24 @@ def test_a_build_stopped_at_any_stage_leaves_no_trace_once_the_sources_are_undon
         assert leftovers(project) == []
 
 
+@pytest.mark.parametrize("how", ["kill", "raise"])
+def test_a_first_build_stopped_while_publishing_leaves_nothing_and_the_next_makes_the_whole_site(
+    how: str, tmp_path: Path, clean_outputs: tuple[dict[str, str], dict[str, str]]
+) -> None:
+    # A first build moves whole folders into site/ (one rename for 50,000 assertions): each
+    # must go again as a whole when the build does not finish.
+    project = copy_project(tmp_path / "district")
+    stopped = stopped_build(project, "first-commit", how)
+    assert stopped.returncode != 0, stopped.stderr[-2000:]
+    assert "Traceback" not in stopped.stderr, stopped.stderr[-3000:]
+    if how != "kill":
+        assert tree(project / "site") == {}  # as before the build: nothing
+        assert leftovers(project) == []
+    assert run_cli(project, "build") == 0
+    assert outputs(project) == clean_outputs
+    assert leftovers(project) == []
+
+
 def test_a_file_put_in_site_by_hand_is_removed_with_a_warning_that_says_where_it_belongs(
     project: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:

@@ -188,5 +188,9 @@ def test_profiles_made_with_shared_blocks_are_the_bytes_of_a_full_render(
     shared, full = tree(project / "site" / "earners"), tree(elsewhere / "site" / "earners")
     assert len(shared) >= 10
     assert shared == full
+    # The generated pages out of the navigation are made the same way, each kind with its own blocks.
+    assert re.search(r"(\d+) parts that every page like credentials/.* shows alike rendered once", made_once.string)
+    for folder in ("credentials", "topics", "stacks", "schools"):
+        assert tree(project / "site" / folder) == tree(elsewhere / "site" / folder), folder
     page = next(p for p in (project / "site" / "earners").glob("*/index.html") if "O&#39;Brien" in p.read_text("utf-8"))
     assert "<script>alert" not in page.read_text(encoding="utf-8")

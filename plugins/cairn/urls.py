@@ -183,6 +183,13 @@ def source_of(page: str) -> str:
     return f"{page}index.md"
 
 
+def page_of(source: str) -> str:
+    """The page (a folder path ending in "/", or "" for the home page) built from a source."""
+    if not source.endswith("index.md"):
+        raise ValueError(f"not a page source: {source}")
+    return source[: -len("index.md")]
+
+
 def file_of(page: str) -> str:
     """The HTML file that serves a page (a folder path ending in "/")."""
     return f"{page}index.html"

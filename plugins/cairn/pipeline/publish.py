@@ -213,10 +213,11 @@ class OutputFolder:
             removals |= found
         removals -= current
         removals = {r for r in removals if os.path.lexists(self.root / r)}
-        moves = sorted(self._staged)
+        folders, moves = _new_folders(self.root, self._staged)
         return {
             "root": str(self.root),
             "stage": str(self.stage),
+            "folders": folders,
             "moves": [[r, os.path.lexists(self.root / r)] for r in moves],
             "removals": sorted(removals),
         }
@@ -266,6 +267,27 @@ def as_published(root: Path, manifest: Path, *, owned: bool) -> bool:
             return False
         published.update(paths)
     return not owned or set(_walk_files(root)) == published
+
+
+def _new_folders(root: Path, staged: Iterable[str]) -> tuple[list[str], list[str]]:
+    """The staged files cut into folders that are not in `root` yet, each moved in whole by one
+    rename (a cold build stages 80,000 files in a few dozen such folders: 3.3 s of renames),
+    and the files moved one by one."""
+    exists: dict[str, bool] = {}
+    folders: set[str] = set()
+    moves = []
+    for relative in sorted(staged):
+        parts = relative.split("/")
+        for depth in range(1, len(parts)):
+            folder = "/".join(parts[:depth])
+            if folder not in exists:
+                exists[folder] = os.path.lexists(root / folder)
+            if not exists[folder]:
+                folders.add(folder)
+                break
+        else:
+            moves.append(relative)
+    return sorted(folders), moves
 
 
 def stage_folder(root: Path) -> Path:
@@ -342,6 +364,12 @@ def _move_in(folder: OutputFolder, plan: dict[str, Any]) -> None:
     made: set[Path] = set()
     for relative in plan["removals"]:
         _set_aside(root / relative, stage / "old" / relative)
+    for relative in plan["folders"]:  # nothing was there: moved in whole
+        target = root / relative
+        if target.parent not in made:
+            _make_folder(target.parent, root, stage / "old", folder.dir_mode)
+            made.add(target.parent)
+        os.replace(stage / "new" / relative, target)
     for relative, existed in plan["moves"]:
         target = root / relative
         if existed:
@@ -382,6 +410,10 @@ def _set_aside(path: Path, aside: Path) -> None:
 
 def _roll_back(folder: dict[str, Any]) -> None:
     root, old = Path(folder["root"]), Path(folder["stage"]) / "old"
+    for relative in folder.get("folders", []):  # none was there before this build
+        target = root / relative
+        if target.is_dir() and not target.is_symlink():
+            shutil.rmtree(target)
     for relative, existed in reversed(folder["moves"]):
         target, aside = root / relative, old / relative
         if os.path.lexists(aside):

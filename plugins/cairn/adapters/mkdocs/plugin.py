@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import logging
 import os
-import re
 from pathlib import Path
 from typing import Any
 
@@ -24,7 +23,7 @@ from mkdocs.structure.pages import Page
 from mkdocs.utils.templates import TemplateContext
 
 from cairn.adapters.mkdocs import engine
-from cairn.adapters.mkdocs.render import MaterialRenderer, page_meta
+from cairn.adapters.mkdocs.render import NOT_SEARCHED, MaterialRenderer, mark_tables, page_meta
 from cairn.pages.data import PageSpec, page_search_entries
 from cairn.pages.markdown import SpecMarkdown
 from cairn.pipeline.stages import Build, BuildFailed
@@ -32,10 +31,6 @@ from cairn.settings import Settings, SettingsError, build_day, insight_settings,
 from cairn.urls import TEMPLATE_URLS
 
 log = logging.getLogger("mkdocs.plugins.cairn")
-
-# Material's search leaves out an element with this attribute (and strips it from the page).
-_NOT_SEARCHED = 'data-search-exclude="table"'
-_TABLE = re.compile(r"<table(?=[\s>])")
 
 
 class _QuietSkips(logging.Filter):
@@ -129,6 +124,17 @@ def settings_from_config(config: Any, plugin: CairnConfig, serving: bool = False
     )
 
 
+def _nav_sources(nav: Any) -> set[str]:
+    """The Markdown sources mkdocs.yml's nav names (its pages, at any depth)."""
+    if isinstance(nav, str):
+        return {nav}
+    if isinstance(nav, dict):
+        return set().union(*(_nav_sources(value) for value in nav.values()))
+    if isinstance(nav, list):
+        return set().union(*(_nav_sources(item) for item in nav))
+    return set()
+
+
 class CairnPlugin(BasePlugin[CairnConfig]):
     build: Build | None = None
     serving = False
@@ -160,12 +166,23 @@ class CairnPlugin(BasePlugin[CairnConfig]):
             self.plan = self.build.plan()
         except BuildFailed as failed:
             raise PluginError(str(failed)) from None
-        self.specs: dict[str, PageSpec] = {spec.src_uri: spec for spec in self.plan.pages}
-        for uri, spec in self.specs.items():
-            files.append(File.generated(config, uri, content=spec.markdown))
+        # MkDocs renders the generated pages in the navigation (credentials/index.md, ...); the
+        # core renders the rest, like profiles (Build.pages). Without a nav, MkDocs lists them all.
+        in_nav = _nav_sources(config.nav) if config.nav is not None else None
+        self.specs: dict[str, PageSpec] = {}
+        self.own_pages: list[PageSpec] = []
+        every = Files(list(files))
+        for spec in self.plan.pages:
+            file = File.generated(config, spec.src_uri, content=spec.markdown)
+            every.append(file)
+            if in_nav is None or spec.src_uri in in_nav:
+                self.specs[spec.src_uri] = spec
+                files.append(file)
+            else:
+                self.own_pages.append(spec)
         if files.get_file_from_path("index.md") is None:
             files.append(File.generated(config, "index.md", content=""))
-        self.files = files
+        self.files, self.every_file = files, every
         self.search_index = next((p.search_index for p in config.plugins.values() if hasattr(p, "search_index")), None)
         self.kept_entries: dict[str, list[dict[str, Any]]] = {}
         return files
@@ -197,7 +214,7 @@ class CairnPlugin(BasePlugin[CairnConfig]):
         # so, and removes the mark from the page once read. Cairn's entry says a rubric in words.
         if self.search_index is None or page.file.src_uri not in self.specs:
             return html
-        return _TABLE.sub(f"<table {_NOT_SEARCHED}", html)
+        return mark_tables(html)
 
     @event_priority(100)  # before the search plugin adds this page's entries
     def on_page_context(self, context: TemplateContext, *, page: Page, config: Any, nav: Any) -> TemplateContext:
@@ -224,7 +241,7 @@ class CairnPlugin(BasePlugin[CairnConfig]):
             # time gives the same); the index takes Cairn's entries, made from both alike.
             entries = self.search_index.entries[self.entries_before :]
             self.search_index.entries[self.entries_before :] = page_search_entries(spec, page.url, entries)
-            output = output.replace(f" {_NOT_SEARCHED}", "")  # the search plugin removes it; never left
+            output = output.replace(f" {NOT_SEARCHED}", "")  # the search plugin removes it; never left
         html = output.encode("utf-8", errors="xmlcharrefreplace")
         return "" if self.build.page_rendered(spec, page.file.dest_uri, html, entries) else output
 
@@ -240,8 +257,10 @@ class CairnPlugin(BasePlugin[CairnConfig]):
         env.autoescape = lambda name: name in ours
         env.globals["urls"] = TEMPLATE_URLS
         self.env = env
-        renderer = MaterialRenderer(env, config, self.nav, self.files.documentation_pages())
-        entries = self.build.profiles(renderer)
+        documents = self.files.documentation_pages()
+        entries = self.build.profiles(MaterialRenderer(env, config, self.nav, documents))
+        renderer = MaterialRenderer(env, config, self.nav, documents, self.every_file, self.search_index)
+        entries += self.build.pages(self.own_pages, renderer, searched=self.search_index is not None)
         if self.search_index is not None:
             self.search_index.entries.extend(entries)
         return env
