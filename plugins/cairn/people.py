@@ -138,30 +138,33 @@ def profiles(district: District, today: dt.date) -> list[Profile]:
 
 def experts_by_topic(district: District, all_profiles: list[Profile]) -> list[TopicExperts]:
     """For each topic, the public holders of its credentials, grouped by school and ranked."""
-    result = []
-    for topic in district.topics.values():
-        experts = []
-        for profile in all_profiles:
-            relevant = [b for b in profile.badges if topic.id in b.credential.topics]
-            if not relevant:
+    # One pass over the badges, not one per topic (12 topics × 25,000 badges at district size).
+    stack_topics = {
+        stack_id: {t for c in district.stack_credentials(stack_id) for t in c.topics} for stack_id in district.stacks
+    }
+    experts_of: dict[str, list[Expert]] = {topic_id: [] for topic_id in district.topics}
+    for profile in all_profiles:
+        relevant: dict[str, dict[str, Badge]] = {}
+        for badge in profile.badges:
+            for topic_id in badge.credential.topics:
+                relevant.setdefault(topic_id, {})[badge.credential.id] = badge  # the last, as before
+        complete = [stack_topics[p.stack.id] for p in profile.stacks if p.complete]
+        for topic_id, distinct in relevant.items():
+            if topic_id not in experts_of:
                 continue
-            completed = sum(
-                1
-                for p in profile.stacks
-                if p.complete and any(topic.id in c.topics for c in district.stack_credentials(p.stack.id))
-            )
-            distinct = {b.credential.id: b for b in relevant}
-            experts.append(
+            experts_of[topic_id].append(
                 Expert(
                     profile=profile,
                     current=sum(1 for b in distinct.values() if not b.expired),
                     expired=sum(1 for b in distinct.values() if b.expired),
-                    completed_stacks=completed,
+                    completed_stacks=sum(1 for topics in complete if topic_id in topics),
                     credentials=tuple(sorted((b.credential for b in distinct.values()), key=lambda c: c.title)),
                 )
             )
+    result = []
+    for topic in district.topics.values():
         groups: dict[str, list[Expert]] = {}
-        for expert in experts:
+        for expert in experts_of[topic.id]:
             groups.setdefault(expert.profile.earner.school or "", []).append(expert)
         by_school = tuple(
             (district.schools.get(key), tuple(sorted(group, key=lambda e: e.rank_key)))

@@ -35,6 +35,7 @@ RDF_JSON = "http://www.w3.org/1999/02/22-rdf-syntax-ns#JSON"
 _REWRITTEN_DATATYPES = frozenset({XSD_DOUBLE, RDF_JSON})
 MARKER = "urn:cairn-slot:"
 MAX_SHAPES = 1024
+MAX_LITERAL_SIZE = 2_000_000  # characters of literal terms remembered (see _literal_terms)
 # Absolute IRIs pyld passes through untouched: a known scheme, then only characters that
 # need no escaping in N-Quads and that pyld's own absolute-IRI test accepts.
 _PLAIN_IRI = re.compile(r"(?:https?://|urn:|did:)[A-Za-z0-9\-._~:/?#\[\]@!$&'()*+,;=%]*")
@@ -114,15 +115,62 @@ def _walk(value: Any, tokens: list[str], strings: list[str], paths: list[tuple[A
         raise _Unsupported(f"a {kind.__name__} value")
 
 
-def shape_key(document: Any) -> tuple[str, ...] | None:
-    """The document's shape as fastcanon sees it (every key, types and contexts verbatim),
-    or None for a value it does not handle."""
+def _shape_walk(value: Any, tokens: list[str], strings: list[str]) -> None:
+    """_walk without the paths, for every document signed: the same tokens and strings, with
+    the commonest case, a string inside a dict or list, handled without a call."""
+    kind = type(value)
+    if kind is str:
+        tokens.append("s")
+        strings.append(value)
+    elif kind is dict or isinstance(value, dict):
+        tokens.append("{")
+        for key, item in value.items():
+            if type(key) is not str:
+                raise _Unsupported("a key that is not a string")
+            tokens.append("k" + key)
+            if key in VERBATIM_KEYS:
+                _verbatim(item, tokens)
+            elif type(item) is str:
+                tokens.append("s")
+                strings.append(item)
+            else:
+                _shape_walk(item, tokens, strings)
+        tokens.append("}")
+    elif kind is list or isinstance(value, list):
+        tokens.append("[")
+        for item in value:
+            if type(item) is str:
+                tokens.append("s")
+                strings.append(item)
+            else:
+                _shape_walk(item, tokens, strings)
+        tokens.append("]")
+    elif value is None or kind is bool or kind is int or kind is float:
+        tokens.append("v" + repr(value))
+    else:
+        raise _Unsupported(f"a {kind.__name__} value")
+
+
+Walked = tuple[tuple[str, ...], list[str]]  # a document's shape key and its slot strings
+
+
+def walk(document: Any) -> Walked | None:
+    """The document's shape as fastcanon sees it (every key, types and contexts verbatim) and
+    its slot strings, or None for a value it does not handle. Signing walks each document once
+    and hands the result to both undefined_terms and canonical_nquads."""
     tokens: list[str] = []
+    strings: list[str] = []
     try:
-        _walk(document, tokens, [], None, ())
-    except (_Unsupported, RecursionError):
+        _shape_walk(document, tokens, strings)
+    except (_Unsupported, RecursionError):  # RecursionError: a cycle, or nesting pyld may refuse too
         return None
-    return tuple(tokens)
+    return tuple(tokens), strings
+
+
+def shape_key(document: Any) -> tuple[str, ...] | None:
+    """The document's shape as fastcanon sees it, or None for a value it does not handle."""
+    walked = walk(document)
+    return walked[0] if walked else None
 
 
 def _verbatim(value: Any, tokens: list[str]) -> None:
@@ -315,8 +363,16 @@ def _plain_iri(value: str, reserved: frozenset[str]) -> bool:
     return _PLAIN_IRI.fullmatch(value) is not None and value not in reserved and value.partition(":")[0] not in reserved
 
 
+# Literal strings seen before -> their N-Quads term: a credential's name, description and long
+# narrative come back in every award of it, and escaping the narrative is the dearest part.
+# Forgotten all at once past about MAX_LITERAL_SIZE characters (an entry counts 64 more).
+_literal_terms: dict[str, str] = {}
+_literal_size = 0
+
+
 def _fill(template: Template, strings: list[str]) -> list[Triple] | None:
     """The document's triples (N-Quads terms), merged as pyld merges them; None if unsure."""
+    global _literal_size
     filled: list[str] = []
     for is_iri, value in zip(template.iri_slots, strings, strict=True):
         if is_iri:
@@ -324,7 +380,14 @@ def _fill(template: Template, strings: list[str]) -> list[Triple] | None:
                 return None
             filled.append("<" + value + ">")
         else:
-            filled.append('"' + escape_literal(value) + '"')
+            term = _literal_terms.get(value)
+            if term is None:
+                if _literal_size > MAX_LITERAL_SIZE:
+                    _literal_terms.clear()
+                    _literal_size = 0
+                term = _literal_terms[value] = '"' + escape_literal(value) + '"'
+                _literal_size += len(value) + 64
+            filled.append(term)
     triples = [
         (
             # `__class__ is str` rather than isinstance: this runs for every quad of 50,000 documents.
@@ -422,18 +485,17 @@ def _shape_for(document: dict[str, Any], key: tuple[str, ...]) -> _Shape:
     return shape
 
 
-def fast_canonical_nquads(document: dict[str, Any]) -> str | None:
+def fast_canonical_nquads(document: dict[str, Any], walked: Walked | None = None) -> str | None:
     """The canonical N-Quads from the shape's template, or None when only pyld can be sure.
-    A shape's first documents are also run through pyld until one confirms the template."""
+    A shape's first documents are also run through pyld until one confirms the template.
+    `walked`, when given, is walk(document), made by the caller."""
     if not isinstance(document, dict):
         return None
-    tokens: list[str] = []
-    strings: list[str] = []
-    try:
-        _walk(document, tokens, strings, None, ())
-    except (_Unsupported, RecursionError):  # RecursionError: a cycle, or nesting pyld may refuse too
+    walked = walked or walk(document)
+    if walked is None:
         return None
-    shape = _shape_for(document, tuple(tokens))
+    key, strings = walked
+    shape = _shape_for(document, key)
     if shape.template is None:
         return None
     triples = _fill(shape.template, strings)
@@ -454,9 +516,10 @@ def fast_canonical_nquads(document: dict[str, Any]) -> str | None:
     return result
 
 
-def canonical_nquads(document: dict[str, Any]) -> str:
-    """Exactly ob3.canonical_nquads(document), fast for shapes seen before."""
-    result = fast_canonical_nquads(document)
+def canonical_nquads(document: dict[str, Any], walked: Walked | None = None) -> str:
+    """Exactly ob3.canonical_nquads(document), fast for shapes seen before (`walked`: as for
+    fast_canonical_nquads)."""
+    result = fast_canonical_nquads(document, walked)
     if result is None:
         stats["slow"] += 1
         return pyld_canonical_nquads(document)
@@ -465,5 +528,8 @@ def canonical_nquads(document: dict[str, Any]) -> str:
 
 
 def clear_cache() -> None:
-    """Forget every shape (tests start from a known state)."""
+    """Forget every shape and literal term (tests start from a known state)."""
+    global _literal_size
     _shapes.clear()
+    _literal_terms.clear()
+    _literal_size = 0
