@@ -23,8 +23,6 @@ from collections.abc import Hashable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
-from pyld import jsonld
-
 from cairn.issue import ob3
 
 XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
@@ -332,7 +330,7 @@ def build_template(document: dict[str, Any]) -> Template:
         raise _Unsupported("a key or structural value holds marker text")
     probe = _with_markers(document, itertools.count())
     try:
-        dataset = jsonld.to_rdf(probe, {"documentLoader": ob3.document_loader})
+        dataset = ob3.pyld().to_rdf(probe, {"documentLoader": ob3.document_loader})
     except Exception as error:  # noqa: BLE001 (pyld will raise it again on the real document)
         raise _Unsupported(f"pyld: {error}") from error
     if set(dataset) - {"@default"}:
@@ -466,7 +464,7 @@ _shapes: dict[tuple[str, ...], _Shape] = {}
 def pyld_canonical_nquads(document: dict[str, Any]) -> str:
     """What ob3.canonical_nquads computes with pyld, called directly so that ob3 may hand its
     canonicalisation to this module without a loop."""
-    return jsonld.normalize(
+    return ob3.pyld().normalize(
         document, {"algorithm": "URDNA2015", "format": "application/n-quads", "documentLoader": ob3.document_loader}
     )
 

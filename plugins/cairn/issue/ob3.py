@@ -26,7 +26,6 @@ from urllib.parse import quote, urlsplit
 from base58 import b58decode
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
 from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
-from pyld import jsonld
 
 from cairn.issue.base58 import b58encode
 from cairn.issue.ob2 import credits_available, expiry, hashed_recipient, recognition_lines
@@ -63,11 +62,18 @@ class SigningRefused(ValueError):
 _context_cache: dict[str, Any] = {}
 
 
+def pyld() -> Any:
+    """pyld's jsonld module, imported when first needed (a tenth of every command's start-up)."""
+    from pyld import jsonld
+
+    return jsonld
+
+
 def document_loader(url: str, options: Any = None) -> dict[str, Any]:
     """pyld's loader: bundled contexts only; any other URL is an error, never a download."""
     name = BUNDLED_CONTEXTS.get(url)
     if name is None:
-        raise jsonld.JsonLdError(
+        raise pyld().JsonLdError(
             f"context {url} is not bundled with Cairn", "jsonld.LoadDocumentError", code="loading document failed"
         )
     if url not in _context_cache:
@@ -130,7 +136,7 @@ def _undefined_terms(document: dict[str, Any]) -> list[str]:
     probe = dict(document)
     contexts = probe["@context"] if isinstance(probe["@context"], list) else [probe["@context"]]
     probe["@context"] = [{"@vocab": _UNDEFINED}, *contexts]
-    expanded = json.dumps(jsonld.expand(probe, {"documentLoader": document_loader}))
+    expanded = json.dumps(pyld().expand(probe, {"documentLoader": document_loader}))
     found = set()
     start = expanded.find(_UNDEFINED)
     while start >= 0:
