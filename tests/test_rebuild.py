@@ -194,3 +194,20 @@ def test_profiles_made_with_shared_blocks_are_the_bytes_of_a_full_render(
         assert tree(project / "site" / folder) == tree(elsewhere / "site" / folder), folder
     page = next(p for p in (project / "site" / "earners").glob("*/index.html") if "O&#39;Brien" in p.read_text("utf-8"))
     assert "<script>alert" not in page.read_text(encoding="utf-8")
+
+
+def test_the_award_links_after_a_renamed_credential_and_earner_are_those_of_a_fresh_build(
+    project: Path, tmp_path: Path
+) -> None:
+    """award-links.csv keeps each earner's rows between builds: a credential's new title and an
+    earner's new name still reach the committee's mail merge."""
+    assert run_cli(project, "build") == 0
+    spec = next((project / "catalog").rglob("wait-time.md"))
+    spec.write_text(spec.read_text(encoding="utf-8").replace("title: Wait Time", "title: Wait Time Revised", 1), encoding="utf-8")
+    ana = project / "earners" / "ana-ruiz.yml"
+    ana.write_text(ana.read_text(encoding="utf-8").replace("name: Ana Ruiz", "name: Ana Ruiz-Bell", 1), "utf-8")
+    assert run_cli(project, "build") == 0
+    links = (project / "build" / "award-links.csv").read_text(encoding="utf-8")
+    assert "Wait Time Revised" in links and "Ana Ruiz-Bell" in links
+    fresh_build_of(project, tmp_path / "fresh")
+    assert links == (tmp_path / "fresh" / "build" / "award-links.csv").read_text(encoding="utf-8")

@@ -55,7 +55,7 @@ from cairn.settings import Settings
 from cairn.sources.folders import check_sources, private_folder
 from cairn.sources.load import Sources, load_district
 from cairn.sources.problems import Problem, Problems, ProblemsFound
-from cairn.urls import PATHS, file_of, page_of
+from cairn.urls import PATHS, Urls, file_of, page_of
 
 log = logging.getLogger("mkdocs.plugins.cairn")
 
@@ -419,7 +419,7 @@ class Build:
         )
         site.write_all(issue.ob3_shared_files(district, issuer, signer, list(self.settings.retired_keys)))
         self._award_files()
-        private.write("award-links.csv", issue.award_links_csv(district, issuer))
+        private.write("award-links.csv", self._award_links())
         renewals = issue.renewals_csv(district, issuer, self.settings.today, self.settings.renewals_within_days)
         private.write("renewals.csv", renewals)
         # HR's recognition report is made again only when an earner or what it reads changed.
@@ -431,6 +431,33 @@ class Build:
                 "recognition-report", report_key, [p for p, _ in report], *private.write_group_files(report)
             )
         self.timings.end("files")
+
+    def _award_links(self) -> bytes:
+        """award-links.csv, each earner's rows kept from the last build unless the earner, the
+        credentials they hold or the site's address changed (made afresh, 50,000 rows took 1 s)."""
+        issuer, district = self.settings.issuer, self.district
+        entry = ContentCache.key("award-link-rows", repr(issue.AWARD_LINK_COLUMNS))
+        try:
+            known = json.loads(self.cache.get(entry) or b"{}")
+        except ValueError:
+            known = {}
+        if not isinstance(known, dict):
+            known = {}
+        used: dict[str, str] = {}
+        urls = Urls(issuer.site_url)
+
+        def rows_of(earner: Earner) -> str:
+            key = ContentCache.key(earner_key(earner), self.catalog.for_awards(earner), issuer.site_url)
+            rows = known.get(key)
+            if not isinstance(rows, str):
+                rows = issue.award_link_rows(district, urls, earner)
+            used[key] = rows
+            return rows
+
+        made = issue.award_links_csv(district, issuer, rows_of)
+        if used != known:
+            self.cache.put(entry, json.dumps(used).encode())
+        return made
 
     def _award_files(self) -> None:
         """Each earner's award files, made again only when the earner's record, the catalog or
