@@ -2,7 +2,8 @@
 killed CI job, a closed laptop or a late fault would: `python fault_driver.py PROJECT POINT HOW`.
 
 POINT is a stage boundary (after-load, after-plan, mid-pages, after-profiles, after-files,
-mid-commit, committed; first-commit: the third move of a build into an empty folder); HOW is kill (SIGKILL), term (SIGTERM), interrupt (Ctrl-C) or raise
+mid-commit, committed; first-commit: the third move of a build into an empty folder); HOW is
+kill (SIGKILL), term (SIGTERM), interrupt (Ctrl-C) or raise
 (an exception inside the build). The build's own code is not changed: its stages are
 wrapped from outside, here."""
 

@@ -203,7 +203,9 @@ def test_the_award_links_after_a_renamed_credential_and_earner_are_those_of_a_fr
     earner's new name still reach the committee's mail merge."""
     assert run_cli(project, "build") == 0
     spec = next((project / "catalog").rglob("wait-time.md"))
-    spec.write_text(spec.read_text(encoding="utf-8").replace("title: Wait Time", "title: Wait Time Revised", 1), encoding="utf-8")
+    spec.write_text(
+        spec.read_text(encoding="utf-8").replace("title: Wait Time", "title: Wait Time Revised", 1), encoding="utf-8"
+    )
     ana = project / "earners" / "ana-ruiz.yml"
     ana.write_text(ana.read_text(encoding="utf-8").replace("name: Ana Ruiz", "name: Ana Ruiz-Bell", 1), "utf-8")
     assert run_cli(project, "build") == 0

@@ -48,6 +48,7 @@ class ContentCache:
     FILE = "cache.sqlite"
     FORMAT = 2  # PRAGMA user_version: entries written in another format are dropped, never read
     COMMIT_EVERY = 500
+    GET_MANY = 500  # keys per query of get_many (SQLite takes at most 999 parameters before 3.32)
     TIMEOUT = 10.0  # seconds to wait for another build's write to finish
 
     def __init__(self, root: Path, enabled: bool = True) -> None:
@@ -80,6 +81,17 @@ class ContentCache:
         else:
             self.hits += 1
         return value
+
+    def get_many(self, keys: Iterable[str]) -> dict[str, bytes]:
+        """The entries held of these keys, by key, fetched GET_MANY at a time: at district size
+        one query per key took 0.4-2.3 s of a rebuild's 5,000 earner files."""
+        wanted = list(dict.fromkeys(keys))
+        found: dict[str, bytes] = {}
+        for start in range(0, len(wanted), self.GET_MANY):
+            found.update(self._read_many(wanted[start : start + self.GET_MANY]))
+        self.hits += len(found)
+        self.misses += len(wanted) - len(found)
+        return found
 
     def put(self, key: str, value: bytes) -> None:
         db = self._db()
@@ -119,10 +131,28 @@ class ContentCache:
         if row is None:
             return None
         stored = row[0]
-        if not isinstance(stored, bytes) or stored[:_CHECK_BYTES] != _check(key, stored[_CHECK_BYTES:]):
+        if not _sound(key, stored):
             self.damaged_entry()
             return None
         return stored[_CHECK_BYTES:]
+
+    def _read_many(self, keys: list[str]) -> dict[str, bytes]:
+        db = self._db() if keys else None
+        if db is None:
+            return {}
+        marks = ",".join("?" * len(keys))
+        try:
+            rows = db.execute(f"SELECT key, value FROM entry WHERE key IN ({marks})", keys).fetchall()
+        except sqlite3.Error as error:
+            self._failed(error)
+            return {}
+        found = {}
+        for key, stored in rows:
+            if not isinstance(key, str) or not _sound(key, stored):
+                self.damaged_entry()
+                continue
+            found[key] = stored[_CHECK_BYTES:]
+        return found
 
     def _db(self) -> sqlite3.Connection | None:
         if not self.enabled or self._off:
@@ -203,6 +233,11 @@ def _recognition(district: District, credential: Credential, public: list[Scheme
     scheme or the stack they come from)."""
     amounts = [(s.id, a) for s, a in district.amounts.get(credential.id, ()) if s in public]
     return (amounts, rule_sentence(district, credential.id))
+
+
+def _sound(key: str, stored: object) -> bool:
+    """Whether a stored entry is bytes whose checksum is that of its key and value."""
+    return isinstance(stored, bytes) and stored[:_CHECK_BYTES] == _check(key, stored[_CHECK_BYTES:])
 
 
 def _check(key: str, value: bytes) -> bytes:

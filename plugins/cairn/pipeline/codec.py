@@ -5,6 +5,9 @@ make a build miss. Decoding checks the shape of the whole and the type of every 
 exactly the model types involved (Earner, Award, Evidence, Revocation, Problem, dates,
 paths, tuples); anything else (truncated, damaged, another format, an entry stored under
 another key) gives None, a miss, and the file is parsed again. Never an exception.
+
+The earners folder's index (which file was last read with which look, and the key of its
+result) is kept the same way: a damaged one is a miss, and every file is read again.
 """
 
 from __future__ import annotations
@@ -12,6 +15,7 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import json
+import re
 from pathlib import Path
 from typing import Any
 
@@ -54,6 +58,36 @@ def decode_earner_file(data: bytes, key: str, source: Path | None = None) -> Ear
         return None
 
 
+def encode_index(facts: str, files: dict[str, tuple[str, str]]) -> bytes:
+    """The earners folder's index (sources/load.py): by file, its look and the key of its result."""
+    document = {"format": FORMAT, "facts": facts, "files": {path: list(entry) for path, entry in files.items()}}
+    return json.dumps(document, separators=(",", ":")).encode("ascii")
+
+
+def decode_index(data: bytes, facts: str) -> dict[str, tuple[str, str]] | None:
+    """The index read back, or None when it is anything else; empty when it was made against
+    other catalog facts (its files' results are then not the ones wanted)."""
+    try:
+        document = json.loads(data.decode("utf-8"), parse_constant=_refuse)
+        _fields(document, _INDEX_FIELDS)
+        files = document["files"]
+        if type(document["format"]) is not int or document["format"] != FORMAT or type(files) is not dict:
+            raise _Invalid
+        _text(document["facts"])
+        index = {}
+        for path, entry in files.items():
+            if type(entry) is not list or len(entry) != 2 or type(entry[0]) is not str or not _is_key(entry[1]):
+                raise _Invalid
+            index[path] = (entry[0], entry[1])
+        return index if document["facts"] == facts else {}
+    except (_Invalid, ValueError, RecursionError):
+        return None
+
+
+def _is_key(value: Any) -> bool:
+    return type(value) is str and _KEY.fullmatch(value) is not None
+
+
 def _refuse(constant: str) -> Any:
     raise _Invalid(constant)  # NaN, Infinity: never written
 
@@ -66,6 +100,8 @@ def _names(cls: type, *left_out: str) -> tuple[str, ...]:
 # (a field added to the model and not to this codec makes every entry a miss, never a wrong
 # earner).
 _FILE_FIELDS = ("format", "key", "earner", "problems")
+_INDEX_FIELDS = ("format", "facts", "files")
+_KEY = re.compile(r"[0-9a-f]{64}")  # ContentCache.key's
 _EARNER_FIELDS = _names(Earner, "digest")
 _AWARD_FIELDS = _names(Award)
 _EVIDENCE_FIELDS = _names(Evidence)
