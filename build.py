@@ -4,10 +4,10 @@
 import sys
 
 try:
-    from cairn.commands.cli import main
+    from cairn.commands.cli import run
 except ImportError:  # not installed: run from the checkout
     sys.path.insert(0, "plugins")
-    from cairn.commands.cli import main
+    from cairn.commands.cli import run
 
 if __name__ == "__main__":
-    sys.exit(main())
+    run()

@@ -162,6 +162,19 @@ def _parser() -> argparse.ArgumentParser:
     return parser
 
 
+def run() -> None:
+    """The command line as a program (build.py, the `cairn` script). A finished command exits
+    without the interpreter's tear-down, which freed a district's objects one by one: 1.5 s
+    after every build. `serve` ends the usual way (its temporary folder goes at exit)."""
+    code = main()
+    if "serve" in sys.argv[1:]:
+        sys.exit(code)
+    sys.stdout.flush()
+    sys.stderr.flush()
+    logging.shutdown()
+    os._exit(code)
+
+
 def main(argv: list[str] | None = None) -> int:
     os.environ.setdefault("NO_MKDOCS_2_WARNING", "1")
     args = _parser().parse_args(argv)

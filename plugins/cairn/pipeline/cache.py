@@ -30,7 +30,7 @@ from cairn.model import Credential, District, Earner, Scheme
 from cairn.recognition import rule_sentence, schemes_shown
 
 if TYPE_CHECKING:
-    from cairn.people import Profile
+    from cairn.people import Profile, TopicExperts
 
 log = logging.getLogger("mkdocs.plugins.cairn")
 
@@ -347,6 +347,18 @@ class Fingerprints:
             if earner.digest:
                 key = ContentCache.key("profile", earner.digest, catalog.for_profile(earner), today.isoformat())
                 self._memo[id(profile)] = (profile, "profile:" + key)
+
+    def seed_experts(self, by_topic: Iterable[TopicExperts]) -> None:
+        """An expert on a topic is made from their profile and the topic alone (people.experts_by_topic:
+        the badges it counts, the stacks they completed are the profile's, its key covers every
+        stack they are on): fingerprinted by those (25,000 at district size, on the experts,
+        topic and school pages; walked field by field they took 0.7 s of a rebuild)."""
+        for entry in by_topic:
+            for _, group in entry.by_school:
+                for expert in group:
+                    profile = self._memo.get(id(expert.profile))
+                    if profile is not None:
+                        self._memo[id(expert)] = (expert, f"expert:{profile[1]}:{entry.topic.id}")
 
     def of(self, value: object) -> str:
         if value is None or isinstance(value, (str, int, float, Decimal, dt.date, Path)):

@@ -49,9 +49,8 @@ class Timings:
     def __init__(self) -> None:
         self.spans: dict[str, float] = {}
         self._last = time.perf_counter()
-        if not _STARTED:  # the interpreter and imports, once per process (serve builds again and again)
+        if not _REPORTED:  # the interpreter and imports, once per process (serve builds again and again)
             self.spans["start-up"] = _since_start()
-            _STARTED.append(True)
 
     def end(self, name: str) -> None:
         """The stage `name` ends now (it began when the last one ended)."""
@@ -60,10 +59,11 @@ class Timings:
         self._last = now
 
     def report(self) -> None:
+        _REPORTED.append(True)
         log.info("cairn: time: " + ", ".join(f"{name} {seconds:.2f} s" for name, seconds in self.spans.items()))
 
 
-_STARTED: list[bool] = []
+_REPORTED: list[bool] = []  # a build of this process said where its time went
 
 
 def _since_start() -> float:

@@ -219,6 +219,7 @@ class Build:
         self.fingerprints = Fingerprints()
         self.fingerprints.seed(district.earners)
         self.fingerprints.seed_profiles(self.people, self.catalog, settings.today)
+        self.fingerprints.seed_experts(self.by_topic)
         self._page_keys: dict[str, str] = {}
         self.own_pages: list[PageSpec] = []
         self.timings.end("plan")
